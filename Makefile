@@ -1,0 +1,44 @@
+# Two commands on a fresh machine:  make run  |  make test
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+CONFIG  ?= config.example.toml
+PYTHON  ?= python3
+PKGS    := daemon parsers routing storage
+
+.PHONY: run test lint install system-deps samples bench format clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+## System packages the tests use (Dovecot, PostgreSQL, fonts): installed when missing.
+system-deps:
+	@sh .ci/system-deps
+
+run: install
+	$(VENV)/bin/podatelna serve --config $(CONFIG)
+
+lint: install
+	$(VENV)/bin/ruff check $(PKGS) tests bench
+	$(VENV)/bin/ruff format --check $(PKGS) tests bench
+	$(VENV)/bin/mypy $(PKGS)
+
+test: install system-deps lint
+	$(VENV)/bin/pytest
+
+format: install
+	$(VENV)/bin/ruff format $(PKGS) tests bench
+	$(VENV)/bin/ruff check --fix $(PKGS) tests bench
+
+samples: install
+	$(PY) -m tests.docgen docs/samples
+
+bench: install system-deps
+	$(PY) bench/pdftext.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""`podatelna` command line (../shared/CONTRACT.md). Exit 0 on success, 1 on a user error with
+one clear line per problem on stderr and no traceback, 2 on usage (argparse)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from daemon import logs
+from daemon.config import ConfigError, Settings, config_path, load_settings
+from daemon.intake import IntakeResult, Source, intake
+from daemon.views import (
+    TABLE_COLUMNS,
+    detail_json,
+    document_json,
+    render_detail,
+    render_table,
+    table_row,
+)
+from parsers.vocab import Channel, Mailbox, Status
+from storage.store import StorageError, Store, utcnow
+
+
+class UserError(Exception):
+    """Something the user can fix: unknown id, missing file."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"podatelna: config: {problem}", file=sys.stderr)
+    except (StorageError, UserError) as exc:
+        print(f"podatelna: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("podatelna: interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podatelna", description="Podateľňa: the accounting office's mailroom."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help_: str, into: Any = sub
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = into.add_parser(name, help=help_, description=help_)
+        p.add_argument("--config", help="configuration file (default: $PODATELNA_CONFIG)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command(
+        "ingest",
+        cmd_ingest,
+        "store .eml files (or folders of them) through the same pipeline as SMTP",
+    )
+    p.add_argument(
+        "--to",
+        action="append",
+        metavar="ADDRESS",
+        help="recipient when the file has no envelope (default: Delivered-To, X-Original-To, To, Cc)",
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE", help=".eml file or folder")
+
+    inbox = sub.add_parser("inbox", help="list, show and resolve documents in the office inbox")
+    inbox_sub = inbox.add_subparsers(dest="inbox_command", required=True, metavar="ACTION")
+    p = command("list", cmd_inbox_list, "list documents", inbox_sub)
+    p.add_argument("--status", choices=[s.value for s in Status])
+    p.add_argument("--company", metavar="ICO")
+    p.add_argument("--mailbox", choices=[m.value for m in Mailbox])
+    p.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
+    p = command("show", cmd_inbox_show, "show one document", inbox_sub)
+    p.add_argument("id")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    command("check-config", cmd_check_config, "validate the configuration and print a summary")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(config_path(args.config))
+
+
+def _store(settings: Settings) -> Store:
+    return Store.open(settings.storage.database, settings.storage.files)
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    print(f"configuration OK: {s.path}")
+    print(f"storage: {s.storage.database} (files {s.storage.files}, spool {s.storage.spool})")
+    if s.smtp:
+        tls = (
+            "STARTTLS required"
+            if s.smtp.require_tls
+            else ("STARTTLS" if s.smtp.tls_cert else "no TLS")
+        )
+        print(
+            f"smtp: {s.smtp.host}:{s.smtp.port} as {s.smtp.hostname}, "
+            f"max message {s.smtp.max_message_bytes} bytes, {tls}"
+        )
+    else:
+        print("smtp: off")
+    print(f"imap: {len(s.imap)} account(s)")
+    for a in s.imap:
+        print(
+            f"  {a.name}: {a.username}@{a.host}:{a.port} ({a.security}) folder {a.folder}, "
+            f"every {a.poll_seconds:g} s" + (f", as {a.address}" if a.address else "")
+        )
+    print(f"companies: {len(s.companies)}")
+    for c in s.companies:
+        addresses = ", ".join(f"{m.value}={a}" for m, a in c.addresses.items())
+        print(f"  {c.name} (IČO {c.ico}): {addresses}")
+    return 0
+
+
+def _eml_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.eml") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserError(f"no such file or folder: {name}")
+    if not files:
+        raise UserError("no .eml files found in " + ", ".join(paths))
+    return files
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    files = _eml_files(args.paths)
+    logs.configure(sys.stderr)
+    store = _store(settings)
+    counts = {"new": 0, "redelivery": 0, "edited_after_issue": 0, "needs_review": 0, "failed": 0}
+    progress = _Progress(len(files))
+    try:
+        for path in files:
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                logs.get_logger().error("file_unreadable", filename=str(path), error=exc.strerror)
+                counts["failed"] += 1
+                continue
+            source = Source(
+                Channel.FILE,
+                utcnow(),
+                recipients=tuple(args.to) if args.to else None,
+                filename=path.name,
+            )
+            _count(counts, intake(store, settings, raw, source))
+            progress.step(path.name)
+    finally:
+        store.close()
+    progress.done()
+    print(
+        f"ingested {len(files)} file(s): {counts['new']} new document(s), {counts['edited_after_issue']} "
+        f"edited after issue, {counts['redelivery']} redelivered, {counts['needs_review']} need review, "
+        f"{counts['failed']} failed"
+    )
+    return 1 if counts["failed"] else 0
+
+
+def _count(counts: dict[str, int], result: IntakeResult) -> None:
+    for item in result.items:
+        counts[item.outcome] += 1
+        if item.status == Status.NEEDS_REVIEW:
+            counts["needs_review"] += 1
+
+
+class _Progress:
+    """One line on stderr now and then, for runs long enough to wonder about."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done_count = 0
+        self.started = self.last = time.monotonic()
+
+    def step(self, name: str) -> None:
+        self.done_count += 1
+        now = time.monotonic()
+        if self.total >= 20 and now - self.last >= 2.0:
+            self.last = now
+            rate = self.done_count / max(now - self.started, 1e-6)
+            left = (self.total - self.done_count) / rate
+            print(
+                f"progress: {self.done_count}/{self.total} files, {rate:.1f}/s, ~{left:.0f} s left ({name})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def done(self) -> None:
+        if self.total >= 20:
+            print(
+                f"progress: {self.done_count}/{self.total} files in {time.monotonic() - self.started:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def cmd_inbox_list(args: argparse.Namespace) -> int:
+    store = _store(_settings(args))
+    try:
+        docs = store.documents(status=args.status, company=args.company, mailbox=args.mailbox)
+    finally:
+        store.close()
+    if args.format == "json":
+        json.dump([document_json(d) for d in docs], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "jsonl":
+        for line in _jsonl(document_json(d) for d in docs):
+            print(line)
+    else:
+        print(render_table(TABLE_COLUMNS, [table_row(d) for d in docs]))
+        print(f"{len(docs)} document(s)")
+    return 0
+
+
+def _jsonl(items: Iterator[dict[str, Any]]) -> Iterator[str]:
+    for item in items:
+        yield json.dumps(item, ensure_ascii=False)
+
+
+def cmd_inbox_show(args: argparse.Namespace) -> int:
+    store = _store(_settings(args))
+    try:
+        doc = store.document(args.id)
+    finally:
+        store.close()
+    if doc is None:
+        raise UserError(f"no document with id {args.id}")
+    if args.format == "json":
+        json.dump(detail_json(doc), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(render_detail(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,455 @@
+"""The TOML configuration (../shared/CONTRACT.md), parsed once into frozen objects.
+
+`load_settings(path)` validates the whole file and raises one `ConfigError` listing every
+problem, each as `toml.path: what is wrong`. Unknown keys are errors (a typo must not silently
+fall back to a default). Secrets come only from the environment or a file, never the TOML.
+Relative paths (and a relative SQLite URL) are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parsers.values import is_valid_ico, is_valid_vat_id
+from parsers.vocab import DocType, Mailbox
+from routing.addresses import AddressBook, Company, normalize_address
+
+DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` has one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    hostname: str
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    require_tls: bool = False
+    max_sessions: int = 100
+    max_sessions_per_ip: int = 20
+    max_recipients: int = 100
+    command_timeout: float = 300.0  # RFC 5321 4.5.3.2: at least 5 minutes
+    max_line_bytes: int = 16384
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    database: str
+    files: Path
+    spool: Path
+
+
+@dataclass(frozen=True, slots=True)
+class ImapAccount:
+    name: str
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str = field(repr=False)
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    poll_seconds: float = 60.0
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingSettings:
+    workers: int = 2
+    document_timeout: float = 60.0  # seconds per attachment in the PDF worker
+    document_memory_mb: int = 1024
+    max_pages: int = 50
+    max_attempts: int = 3  # a spool entry failing this often becomes a needs_review item
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    path: Path
+    smtp: SmtpSettings | None
+    storage: StorageSettings
+    imap: tuple[ImapAccount, ...]
+    companies: tuple[Company, ...]
+    processing: ProcessingSettings = ProcessingSettings()
+
+    @property
+    def address_book(self) -> AddressBook:
+        return AddressBook.of(self.companies)
+
+    def company(self, ico: str) -> Company | None:
+        return next((c for c in self.companies if c.ico == ico), None)
+
+
+_TOP = {"smtp", "storage", "imap", "company", "processing"}
+_SMTP = {
+    "listen",
+    "hostname",
+    "max_message_bytes",
+    "tls_cert",
+    "tls_key",
+    "require_tls",
+    "max_sessions",
+    "max_sessions_per_ip",
+    "max_recipients",
+    "command_timeout",
+    "max_line_bytes",
+}
+_STORAGE = {"database", "files", "spool"}
+_IMAP = {
+    "name",
+    "host",
+    "port",
+    "security",
+    "username",
+    "password_env",
+    "password_file",
+    "folder",
+    "processed_folder",
+    "poll_seconds",
+    "address",
+}
+_COMPANY = {"name", "ico", "dic", "ic_dph", "addresses", "series"}
+_PROCESSING = {"workers", "document_timeout", "document_memory_mb", "max_pages", "max_attempts"}
+_SERIES_TOKEN = re.compile(r"\{([^}]*)\}")
+
+
+def config_path(arg: str | None) -> Path:
+    value = arg or os.environ.get("PODATELNA_CONFIG")
+    if not value:
+        raise ConfigError(["no configuration: give --config FILE or set PODATELNA_CONFIG"])
+    return Path(value)
+
+
+def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    return _Loader(path, os.environ if env is None else env).load(raw)
+
+
+class _Loader:
+    def __init__(self, path: Path, env: Mapping[str, str]) -> None:
+        self.base = path.resolve().parent
+        self.path = path
+        self.env = env
+        self.problems: list[str] = []
+
+    def problem(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    def load(self, raw: dict[str, Any]) -> Settings:
+        self.unknown("", raw, _TOP)
+        smtp = self.smtp(raw["smtp"]) if isinstance(raw.get("smtp"), dict) else None
+        if "smtp" in raw and not isinstance(raw["smtp"], dict):
+            self.problem("smtp", "expected a table")
+        storage = self.storage(self.table(raw, "storage", required=True))
+        processing = self.processing(self.table(raw, "processing"))
+        imap = tuple(
+            a for i, t in enumerate(self.array(raw, "imap")) if (a := self.imap(f"imap[{i}]", t))
+        )
+        companies = tuple(
+            c
+            for i, t in enumerate(self.array(raw, "company"))
+            if (c := self.company(f"company[{i}]", t))
+        )
+        self.cross_checks(companies, imap)
+        if self.problems:
+            raise ConfigError(self.problems)
+        return Settings(self.path, smtp, storage, imap, companies, processing)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def unknown(self, where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                self.problem(f"{where}.{key}" if where else key, "unknown key")
+
+    def table(self, raw: Mapping[str, Any], key: str, required: bool = False) -> dict[str, Any]:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.problem(key, "missing table")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(key, "expected a table")
+            return {}
+        return value
+
+    def array(self, raw: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem(key, f"expected [[{key}]] tables")
+            return []
+        return value
+
+    def string(
+        self,
+        where: str,
+        t: Mapping[str, Any],
+        key: str,
+        default: str | None = None,
+        required: bool = False,
+    ) -> str | None:
+        value = t.get(key, default)
+        if value is None:
+            if required:
+                self.problem(f"{where}.{key}" if where else key, "missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"{where}.{key}", "expected a non-empty string")
+            return None
+        return value.strip()
+
+    def number(
+        self,
+        where: str,
+        t: Mapping[str, Any],
+        key: str,
+        default: float,
+        low: float,
+        high: float,
+        integer: bool = True,
+    ) -> float:
+        value = t.get(key, default)
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or not low <= value <= high:
+            kind = "a whole number" if integer else "a number"
+            self.problem(f"{where}.{key}", f"expected {kind} from {low:g} to {high:g}")
+            return default
+        return float(value)
+
+    def boolean(self, where: str, t: Mapping[str, Any], key: str, default: bool) -> bool:
+        value = t.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{where}.{key}", "expected true or false")
+            return default
+        return value
+
+    def path_of(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base / p
+
+    # -- sections --------------------------------------------------------------------------
+    def smtp(self, t: dict[str, Any]) -> SmtpSettings | None:
+        self.unknown("smtp", t, _SMTP)
+        listen = self.string("smtp", t, "listen", required=True) or ""
+        host, _, port_s = listen.rpartition(":")
+        host = host.strip("[]")
+        port = int(port_s) if port_s.isdigit() else -1
+        if listen and (not host or not 0 <= port <= 65535):
+            self.problem(
+                "smtp.listen", f"expected host:port with a port from 0 to 65535, got {listen!r}"
+            )
+        cert, key = self.string("smtp", t, "tls_cert"), self.string("smtp", t, "tls_key")
+        if (cert is None) != (key is None):
+            self.problem("smtp.tls_cert", "tls_cert and tls_key go together")
+        for name, value in (("tls_cert", cert), ("tls_key", key)):
+            if value and not self.path_of(value).is_file():
+                self.problem(f"smtp.{name}", f"no such file: {value}")
+        require_tls = self.boolean("smtp", t, "require_tls", False)
+        if require_tls and cert is None:
+            self.problem("smtp.require_tls", "needs tls_cert and tls_key")
+        return SmtpSettings(
+            host=host,
+            port=port,
+            hostname=self.string("smtp", t, "hostname", "localhost") or "localhost",
+            max_message_bytes=int(
+                self.number("smtp", t, "max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES, 1024, 2**31)
+            ),
+            tls_cert=self.path_of(cert) if cert else None,
+            tls_key=self.path_of(key) if key else None,
+            require_tls=require_tls,
+            max_sessions=int(self.number("smtp", t, "max_sessions", 100, 1, 10000)),
+            max_sessions_per_ip=int(self.number("smtp", t, "max_sessions_per_ip", 20, 1, 10000)),
+            max_recipients=int(self.number("smtp", t, "max_recipients", 100, 1, 1000)),
+            command_timeout=self.number(
+                "smtp", t, "command_timeout", 300.0, 1, 3600, integer=False
+            ),
+            max_line_bytes=int(self.number("smtp", t, "max_line_bytes", 16384, 1000, 1 << 20)),
+        )
+
+    def storage(self, t: dict[str, Any]) -> StorageSettings:
+        self.unknown("storage", t, _STORAGE)
+        database = self.string("storage", t, "database", required=bool(t)) or ""
+        files = self.string("storage", t, "files", required=bool(t)) or "."
+        if database.startswith("sqlite:///") and not database.startswith("sqlite:////"):
+            rel = database.removeprefix("sqlite:///")
+            if rel and rel != ":memory:":
+                database = f"sqlite:///{self.path_of(rel)}"
+        elif database and "://" not in database:
+            self.problem(
+                "storage.database", "expected an SQLAlchemy URL such as sqlite:///inbox.sqlite3"
+            )
+        files_path = self.path_of(files)
+        spool = self.string("storage", t, "spool")
+        spool_path = self.path_of(spool) if spool else files_path.parent / "spool"
+        return StorageSettings(database, files_path, spool_path)
+
+    def processing(self, t: dict[str, Any]) -> ProcessingSettings:
+        self.unknown("processing", t, _PROCESSING)
+        w = "processing"
+        return ProcessingSettings(
+            workers=int(self.number(w, t, "workers", 2, 1, 64)),
+            document_timeout=self.number(w, t, "document_timeout", 60.0, 1, 3600, integer=False),
+            document_memory_mb=int(self.number(w, t, "document_memory_mb", 1024, 64, 65536)),
+            max_pages=int(self.number(w, t, "max_pages", 50, 1, 10000)),
+            max_attempts=int(self.number(w, t, "max_attempts", 3, 1, 100)),
+        )
+
+    def imap(self, where: str, t: dict[str, Any]) -> ImapAccount | None:
+        self.unknown(where, t, _IMAP)
+        security = self.string(where, t, "security", "tls") or "tls"
+        if security not in ("tls", "starttls", "none"):
+            self.problem(f"{where}.security", f"expected tls, starttls or none, got {security!r}")
+        port = int(self.number(where, t, "port", 993 if security == "tls" else 143, 1, 65535))
+        password = self.secret(where, t)
+        processed = self.string(where, t, "processed_folder")
+        address = self.string(where, t, "address")
+        if address and "@" not in address:
+            self.problem(f"{where}.address", f"not an e-mail address: {address!r}")
+        account = ImapAccount(
+            name=self.string(where, t, "name", required=True) or "",
+            host=self.string(where, t, "host", required=True) or "",
+            port=port,
+            security=security,
+            username=self.string(where, t, "username", required=True) or "",
+            password=password or "",
+            folder=self.string(where, t, "folder", "INBOX") or "INBOX",
+            processed_folder=processed,
+            poll_seconds=self.number(where, t, "poll_seconds", 60, 1, 86400, integer=False),
+            address=address,
+        )
+        return account
+
+    def secret(self, where: str, t: dict[str, Any]) -> str | None:
+        if "password" in t:
+            self.problem(
+                f"{where}.password",
+                "never put the password in the file: use password_env or password_file",
+            )
+        env_name, file_name = (
+            self.string(where, t, "password_env"),
+            self.string(where, t, "password_file"),
+        )
+        if env_name and file_name:
+            self.problem(f"{where}.password_env", "give password_env or password_file, not both")
+        if env_name:
+            value = self.env.get(env_name)
+            if not value:
+                self.problem(f"{where}.password_env", f"environment variable {env_name} is not set")
+            return value
+        if file_name:
+            try:
+                return self.path_of(file_name).read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                self.problem(f"{where}.password_file", f"cannot read {file_name}: {exc.strerror}")
+                return None
+        self.problem(f"{where}", "missing password_env or password_file")
+        return None
+
+    def company(self, where: str, t: dict[str, Any]) -> Company | None:
+        self.unknown(where, t, _COMPANY)
+        ico = (self.string(where, t, "ico", required=True) or "").replace(" ", "")
+        if ico and not is_valid_ico(ico):
+            self.problem(
+                f"{where}.ico", f"{ico!r} is not a valid IČO (8 digits, mod-11 check digit)"
+            )
+        dic = self.string(where, t, "dic")
+        if dic and not re.fullmatch(r"(?:[A-Z]{2})?\d{8,10}", dic):
+            self.problem(f"{where}.dic", f"{dic!r} is not a DIČ (10 digits; CZ + 8 to 10 digits)")
+        ic_dph = self.string(where, t, "ic_dph")
+        if ic_dph and not is_valid_vat_id(ic_dph):
+            self.problem(f"{where}.ic_dph", f"{ic_dph!r} is not a valid IČ DPH / VAT id")
+        addresses: dict[Mailbox, str] = {}
+        table = t.get("addresses", {})
+        if not isinstance(table, dict) or not table:
+            self.problem(
+                f"{where}.addresses",
+                "expected a table with receipts, incoming_invoices, outgoing_invoices",
+            )
+            table = {}
+        self.unknown(f"{where}.addresses", table, {m.value for m in Mailbox})
+        for mailbox in Mailbox:
+            value = self.string(f"{where}.addresses", table, mailbox.value)
+            if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+                self.problem(
+                    f"{where}.addresses.{mailbox.value}", f"not an e-mail address: {value!r}"
+                )
+            elif value is not None:
+                addresses[mailbox] = value
+        series = self.series(f"{where}.series", t.get("series", {}))
+        return Company(
+            self.string(where, t, "name", required=True) or "", ico, dic, ic_dph, addresses, series
+        )
+
+    def series(self, where: str, t: object) -> dict[DocType, str]:
+        if not isinstance(t, dict):
+            self.problem(where, "expected a table")
+            return {}
+        out: dict[DocType, str] = {}
+        for key, pattern in t.items():
+            if key not in {d.value for d in DocType}:
+                self.problem(
+                    f"{where}.{key}",
+                    "unknown key (expected a doc_type such as invoice, credit_note)",
+                )
+            elif not isinstance(pattern, str) or not pattern:
+                self.problem(f"{where}.{key}", "expected a pattern such as OF{YYYY}{NNNN}")
+            else:
+                bad = [
+                    tok
+                    for tok in _SERIES_TOKEN.findall(pattern)
+                    if tok not in ("YYYY", "YY", "N") and set(tok) != {"N"}
+                ]
+                if bad:
+                    self.problem(
+                        f"{where}.{key}",
+                        f"unknown placeholder {{{bad[0]}}} (use {{YYYY}}, {{YY}}, {{NNNN}}, {{N}})",
+                    )
+                else:
+                    out[DocType(key)] = pattern
+        return out
+
+    def cross_checks(self, companies: tuple[Company, ...], imap: tuple[ImapAccount, ...]) -> None:
+        owner: dict[str, str] = {}
+        for i, company in enumerate(companies):
+            for mailbox, address in company.addresses.items():
+                key = normalize_address(address)
+                where = f"company[{i}].addresses.{mailbox.value}"
+                if key in owner:
+                    self.problem(where, f"{address} is already used at {owner[key]}")
+                else:
+                    owner[key] = where
+        seen_ico: dict[str, int] = {}
+        for i, company in enumerate(companies):
+            if company.ico in seen_ico:
+                self.problem(
+                    f"company[{i}].ico",
+                    f"{company.ico} is already company[{seen_ico[company.ico]}]",
+                )
+            seen_ico.setdefault(company.ico, i)
+        names: set[str] = set()
+        for i, account in enumerate(imap):
+            if account.name in names:
+                self.problem(f"imap[{i}].name", f"{account.name!r} is used twice")
+            names.add(account.name)
+            if account.address and normalize_address(account.address) not in owner:
+                self.problem(f"imap[{i}].address", f"{account.address} belongs to no company")

@@ -1,0 +1,299 @@
+"""The one intake: SMTP, IMAP and `podatelna ingest` all hand raw bytes and a `Source` here.
+
+raw bytes → Attachments (parsers.mime) → ExtractedDocument (parsers.extract, in a worker)
+→ RoutingDecision (routing.checks) + Decision (routing.decide) → stored items (storage).
+
+Heavy work (MIME, PDF) happens before the database transaction; the transaction itself is
+short and retried when it loses a race against another writer (a unique constraint fired).
+Every outcome ends as a stored item: a message with no readable document, or for no known
+recipient, becomes a `needs_review` item with its original kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from daemon.config import Settings
+from daemon.logs import get_logger
+from parsers.extract import ExtractedDocument, extract_document
+from parsers.fields import ExtractedFields, as_contract
+from parsers.mime import Attachment, AttachmentKind, ParsedMessage, extract_attachments, sha256_hex
+from parsers.vocab import Channel, DocType, Flag, Status
+from routing.addresses import Route
+from routing.checks import Facts, route
+from routing.decide import EditedAfterIssue, Redelivery, decide
+from storage.store import Inbox, NewDocument, Store, document_id
+
+Extractor = Callable[[Sequence[Attachment]], list[ExtractedDocument]]
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    channel: Channel
+    received_at: datetime
+    mail_from: str | None = None
+    recipients: tuple[str, ...] | None = None  # the envelope; None: route by headers
+    intake_key: str | None = None  # the same key twice is a replay, not a new delivery
+    account: str | None = None  # IMAP account name
+    filename: str | None = None  # ingest: the file it came from
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    document_id: str
+    outcome: str  # new | redelivery | edited_after_issue
+    status: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    message_sha256: str
+    message_id: str | None
+    items: tuple[StoredItem, ...] = ()
+    replay: bool = False
+    unknown_recipients: tuple[str, ...] = field(default_factory=tuple)
+
+
+def extract_in_process(
+    attachments: Sequence[Attachment], max_pages: int = 50
+) -> list[ExtractedDocument]:
+    return [extract_document(a, max_pages) for a in attachments]
+
+
+def intake(
+    store: Store, settings: Settings, raw: bytes, source: Source, extractor: Extractor | None = None
+) -> IntakeResult:
+    """Store `raw` durably with everything found in it; idempotent for a given intake_key."""
+    sha = sha256_hex(raw)
+    log = get_logger(message_sha256=sha, channel=source.channel.value)
+    parsed = extract_attachments(raw)
+    log = log.bind(message_id=parsed.message_id)
+    recipients = source.recipients if source.recipients is not None else parsed.header_recipients
+    routes, unknown = settings.address_book.resolve(recipients)
+    documents = _documents(
+        parsed, extractor or (lambda a: extract_in_process(a, settings.processing.max_pages))
+    )
+    store.blobs.put(raw)
+    for attachment in parsed.attachments:
+        store.blobs.put(attachment.data)
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with store.transaction() as inbox:
+                result = _record(
+                    inbox, settings, sha, len(raw), parsed, source, routes, unknown, documents
+                )
+            break
+        except IntegrityError:
+            # Another writer stored the same document (or the same number) first: decide again.
+            log.info("intake_retried", attempt=attempt)
+            if attempt == _ATTEMPTS:
+                raise
+    for ev in inbox.events:
+        get_logger().info(
+            ev.pop("event"), channel=source.channel.value, message_id=parsed.message_id, **ev
+        )
+    for part in parsed.skipped:
+        log.info(
+            "attachment_skipped", location=part.location, filename=part.filename, reason=part.reason
+        )
+    log.info(
+        "message_processed",
+        documents=len(result.items),
+        replay=result.replay,
+        statuses=sorted({i.status for i in result.items}),
+        unknown_recipients=list(unknown),
+    )
+    return result
+
+
+def _documents(parsed: ParsedMessage, extractor: Extractor) -> list[ExtractedDocument]:
+    pdfs = [a for a in parsed.attachments if a.kind is AttachmentKind.PDF]
+    # An XML e-invoice beside a PDF is the same document; alone, it is a document itself.
+    chosen = pdfs or [a for a in parsed.attachments if a.kind is AttachmentKind.XML]
+    return extractor(chosen) if chosen else []
+
+
+def _record(
+    inbox: Inbox,
+    settings: Settings,
+    sha: str,
+    size: int,
+    parsed: ParsedMessage,
+    source: Source,
+    routes: tuple[Route, ...],
+    unknown: tuple[str, ...],
+    documents: list[ExtractedDocument],
+) -> IntakeResult:
+    if inbox.add_message(sha, size, parsed.message_id, parsed.subject, parsed.sender):
+        inbox.event(
+            "message_stored", message_sha256=sha, size=size, attachments=len(parsed.attachments)
+        )
+    items: list[StoredItem] = []
+    replay = False
+    targets: list[Route | None] = list(routes) if routes else [None]
+    for target in targets:
+        company, mailbox = (target.company, target.mailbox.value) if target else (None, None)
+        key = (
+            f"{source.intake_key}|{company or '-'}|{mailbox or '-'}" if source.intake_key else None
+        )
+        delivery = inbox.add_delivery(
+            message_sha256=sha,
+            intake_key=key,
+            channel=source.channel.value,
+            mail_from=source.mail_from or parsed.sender,
+            recipient=target.address if target else (", ".join(unknown) or None),
+            company=company,
+            mailbox=mailbox,
+            account=source.account,
+            received_at=source.received_at,
+        )
+        if delivery is None:
+            replay = True
+            continue
+        inbox.event("delivery_recorded", message_sha256=sha, company=company, mailbox=mailbox)
+        for doc in documents or [_no_document(sha, parsed)]:
+            items.append(_store_document(inbox, settings, sha, delivery, target, doc))
+    return IntakeResult(sha, parsed.message_id, tuple(items), replay, unknown)
+
+
+def _no_document(sha: str, parsed: ParsedMessage) -> ExtractedDocument:
+    reasons = (
+        "; ".join(f"{p.location}: {p.reason}" for p in parsed.skipped[:10]) or "no attachments"
+    )
+    return ExtractedDocument(
+        sha,
+        None,
+        AttachmentKind.PDF,
+        ExtractedFields(flags=(Flag.NO_DOCUMENT,)),
+        0,
+        f"no document found ({reasons})",
+    )
+
+
+def _store_document(
+    inbox: Inbox,
+    settings: Settings,
+    message_sha: str,
+    delivery: int,
+    target: Route | None,
+    doc: ExtractedDocument,
+) -> StoredItem:
+    company, mailbox = (target.company, target.mailbox) if target else (None, None)
+    is_message = doc.sha256 == message_sha  # the message itself stands in for a missing document
+    fields = doc.fields
+    flags: list[Flag] = [Flag.UNKNOWN_RECIPIENT] if target is None else []
+    range_ = None
+    if target is None or is_message:
+        flags.extend(fields.flags)
+    else:
+        cfg = settings.company(target.company)
+        if cfg is None:  # cannot happen: the address book is built from the same companies
+            raise LookupError(f"no company {target.company} in the configuration")
+        routed = route(Facts(doc, cfg, target.mailbox))
+        flags.extend(routed.flags)
+        range_ = routed.accounting_range
+    contract = as_contract(fields)
+    mailbox_s = mailbox.value if mailbox else None
+    same = inbox.same_bytes(company, mailbox_s, doc.sha256)
+    issuer, number, doc_type = fields.supplier.ico, fields.number, fields.doc_type
+    keyed = bool(company and issuer and number and doc_type is not DocType.UNKNOWN)
+    same_number = (
+        inbox.same_number(company or "", issuer or "", doc_type.value, number or "")
+        if keyed
+        else None
+    )
+    decision = decide(doc.sha256, same, same_number)
+    doc_id = document_id(company, mailbox_s, doc.sha256)
+    if isinstance(decision, Redelivery):
+        inbox.link(decision.existing_id, delivery)
+        inbox.event(
+            "document_redelivered",
+            message_sha256=message_sha,
+            document_id=decision.existing_id,
+            company=company,
+            mailbox=mailbox_s,
+        )
+        return StoredItem(decision.existing_id, "redelivery", "", ())
+    original_id, diff = None, None
+    status = Status.NEEDS_REVIEW if flags else Status.ACCEPTED
+    if isinstance(decision, EditedAfterIssue):
+        original_id = decision.original_id
+        diff = field_diff(inbox.fields_of(original_id), contract)
+        flags.append(Flag.EDITED_AFTER_ISSUE)
+        status = Status.EDITED_AFTER_ISSUE
+    revision = (
+        inbox.next_revision(company or "", issuer or "", doc_type.value, number or "")
+        if keyed
+        else 0
+    )
+    flag_values = tuple(f.value for f in flags)
+    inbox.add_document(
+        NewDocument(
+            id=doc_id,
+            company=company,
+            mailbox=mailbox_s,
+            sha256=doc.sha256,
+            message_sha256=message_sha,
+            kind="message" if is_message else doc.kind.value,
+            filename=doc.filename,
+            status=status.value,
+            doc_type=doc_type.value,
+            number=number,
+            issuer_ico=issuer if keyed else None,
+            fields=contract,
+            flags=flag_values,
+            accounting_range=range_,
+            original_id=original_id,
+            revision=revision,
+            diff=diff,
+            problem=doc.problem,
+        )
+    )
+    inbox.link(doc_id, delivery)
+    data: dict[str, Any] = {
+        "company": company,
+        "mailbox": mailbox_s,
+        "status": status.value,
+        "doc_type": doc_type.value,
+        "filename": doc.filename,
+    }
+    if original_id:
+        inbox.event(
+            "document_edited_after_issue",
+            message_sha256=message_sha,
+            document_id=doc_id,
+            original_id=original_id,
+            changed=sorted(diff or {}),
+            **data,
+        )
+    inbox.event(
+        "document_stored",
+        message_sha256=message_sha,
+        document_id=doc_id,
+        flags=list(flag_values),
+        **data,
+    )
+    return StoredItem(
+        doc_id, "edited_after_issue" if original_id else "new", status.value, flag_values
+    )
+
+
+def field_diff(original: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Field-by-field differences, nested parties flattened (`supplier.name`)."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(original) | set(new)):
+        a, b = original.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            for sub in sorted(set(a) | set(b)):
+                if a.get(sub) != b.get(sub):
+                    out[f"{key}.{sub}"] = {"original": a.get(sub), "new": b.get(sub)}
+        elif a != b:
+            out[key] = {"original": a, "new": b}
+    return out

@@ -1,0 +1,112 @@
+"""A document as rows of positioned cells, and the "where is the value of this label" questions.
+
+Invoicing programs put a value right of its label ("IČO: 12345678" or "Dátum splatnosti   1.2.2026"),
+or under it (a header row of labels above a row of values). A `Grid` answers both from cell
+positions, so the field rules need not know the layout. PDFs give real positions; plain text
+(a receipt printout) uses character columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from parsers.pdftext import PdfText, layout_rows
+
+T = TypeVar("T")
+_CHAR_WIDTH = 5.0  # points per character column for plain text
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    row: int  # global row index, pages in order
+    index: int  # position in its row
+    left: float
+    right: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    rows: tuple[tuple[Cell, ...], ...]
+
+    @classmethod
+    def from_pdf(cls, pdf: PdfText) -> Grid:
+        rows: list[tuple[Cell, ...]] = []
+        for page in pdf.pages:
+            for segs in layout_rows(list(page.segments)):
+                r = len(rows)
+                rows.append(tuple(Cell(r, i, s.left, s.right, s.text) for i, s in enumerate(segs)))
+        return cls(tuple(rows))
+
+    @classmethod
+    def from_text(cls, text: str) -> Grid:
+        rows: list[tuple[Cell, ...]] = []
+        for line in text.splitlines():
+            cells: list[Cell] = []
+            for m in re.finditer(r"\S+(?: \S+)*", line):
+                cells.append(
+                    Cell(
+                        len(rows),
+                        len(cells),
+                        m.start() * _CHAR_WIDTH,
+                        m.end() * _CHAR_WIDTH,
+                        m.group(),
+                    )
+                )
+            if cells:
+                rows.append(tuple(cells))
+        return cls(tuple(rows))
+
+    @property
+    def lines(self) -> list[str]:
+        return ["    ".join(c.text for c in row) for row in self.rows]
+
+    def cells(self) -> Iterator[Cell]:
+        for row in self.rows:
+            yield from row
+
+    def find(
+        self, label: re.Pattern[str], first_rows: int | None = None
+    ) -> Iterator[tuple[Cell, re.Match[str]]]:
+        rows = self.rows if first_rows is None else self.rows[:first_rows]
+        for row in rows:
+            for cell in row:
+                for m in label.finditer(cell.text):
+                    yield cell, m
+
+    def right_of(self, cell: Cell) -> Cell | None:
+        row = self.rows[cell.row]
+        return row[cell.index + 1] if cell.index + 1 < len(row) else None
+
+    def below(self, cell: Cell, depth: int = 2) -> Iterator[Cell]:
+        """Cells in the next rows that overlap `cell` horizontally (values under a label)."""
+        for row in self.rows[cell.row + 1 : cell.row + 1 + depth]:
+            for other in row:
+                if other.left < cell.right and other.right > cell.left - 2:
+                    yield other
+                    break
+
+    def value_for(
+        self,
+        label: re.Pattern[str],
+        parse: Callable[[str], T | None],
+        first_rows: int | None = None,
+    ) -> tuple[T, Cell] | None:
+        """The value of the first occurrence of `label` that has one: after the label in the
+        same cell, else in the cell to the right, else under it."""
+        for cell, m in self.find(label, first_rows):
+            rest = cell.text[m.end() :].lstrip(" :.#-–")
+            if rest:
+                value = parse(rest)
+                if value is not None:
+                    return value, cell
+                continue  # something else follows the label in the same cell: not this one
+            for other in (self.right_of(cell), *self.below(cell)):
+                if other is not None:
+                    value = parse(other.text)
+                    if value is not None:
+                        return value, other
+        return None

@@ -1,0 +1,374 @@
+"""Find every document a message carries, whatever its MIME structure.
+
+`extract_attachments(raw)` walks the whole tree: multipart/* of any subtype, `message/rfc822`
+parts (recursively, depth-limited) and ZIP archives (within limits on entries, size, ratio and
+depth). A part counts by its bytes, not its label: a PDF is a PDF when it starts with `%PDF-`,
+whether it came as `application/pdf`, `application/octet-stream`, `inline` or with no
+disposition at all. XML e-invoices are kept for the structured parser. Every part that is not
+kept is reported as a `SkippedPart` with its reason; malformed MIME never raises out of here
+(RFC 2045-2049, 2183, 2231; filenames per RFC 2047/2231).
+
+Filenames are for people only: they are sanitised for display and never used to build a path.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.policy
+import email.utils
+import hashlib
+import io
+import quopri
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from email.message import Message
+from enum import StrEnum
+
+
+class AttachmentKind(StrEnum):
+    PDF = "pdf"
+    XML = "xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One document file found in a message."""
+
+    kind: AttachmentKind
+    data: bytes
+    sha256: str
+    filename: str | None  # sanitised, for display only
+    content_type: str  # as declared by the sender
+    location: str  # where in the message: "2", "2.1", "3/faktury.zip:a.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedPart:
+    location: str
+    filename: str | None
+    content_type: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MimeLimits:
+    max_parts: int = 500
+    max_message_depth: int = 5  # nested message/rfc822
+    max_zip_depth: int = 2  # a zip inside a zip inside the message
+    max_zip_entries: int = 200
+    max_zip_total_bytes: int = 100 * 1024 * 1024
+    max_zip_ratio: int = 100  # uncompressed / compressed, per entry
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    message_id: str | None  # RFC 5322 Message-ID without angle brackets
+    subject: str | None
+    sender: str | None  # the From address
+    header_recipients: tuple[str, ...]  # Delivered-To, X-Original-To, To, Cc: in that order
+    attachments: tuple[Attachment, ...]
+    skipped: tuple[SkippedPart, ...]
+    defects: tuple[str, ...]
+
+
+_ROUTING_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCODED = ("base64", "quoted-printable")
+_XML_ROOTS = re.compile(
+    rb"<(?:\w+:)?(Invoice|CreditNote|CrossIndustryInvoice|RegisterReceiptRequest)\b"
+)
+_BODY_TYPES = ("text/plain", "text/html")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def extract_attachments(raw: bytes, limits: MimeLimits | None = None) -> ParsedMessage:
+    """Parse `raw` (an RFC 5322 message) into its documents and the reasons for the rest."""
+    walker = _Walker(limits or MimeLimits())
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception as exc:  # the stdlib parser is lenient; this is the last guard
+        return ParsedMessage(None, None, None, (), (), (), (f"unparseable message: {exc!r}",))
+    walker.walk(msg, "", depth=0)
+    return ParsedMessage(
+        message_id=_message_id(msg),
+        subject=_header_text(msg, "Subject"),
+        sender=next(iter(_addresses(msg, "From")), None),
+        header_recipients=tuple(a for name in _ROUTING_HEADERS for a in _addresses(msg, name)),
+        attachments=tuple(walker.attachments),
+        skipped=tuple(walker.skipped),
+        defects=tuple(walker.defects),
+    )
+
+
+class _Walker:
+    def __init__(self, limits: MimeLimits) -> None:
+        self.limits = limits
+        self.attachments: list[Attachment] = []
+        self.skipped: list[SkippedPart] = []
+        self.defects: list[str] = []
+        self.parts_seen = 0
+        self._seen_sha: set[str] = set()
+
+    def walk(self, part: Message, location: str, depth: int) -> None:
+        self.parts_seen += 1
+        ctype = _content_type(part)
+        if self.parts_seen > self.limits.max_parts:
+            if self.parts_seen == self.limits.max_parts + 1:
+                self.skip(location, None, ctype, f"more than {self.limits.max_parts} parts")
+            return
+        self.defects.extend(f"{location or 'message'}: {type(d).__name__}" for d in part.defects)
+        if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
+            self._walk_message(part, location, depth)
+        elif part.is_multipart():
+            payload = part.get_payload()
+            for i, sub in enumerate(payload if isinstance(payload, list) else [], start=1):
+                if isinstance(sub, Message):
+                    self.walk(sub, _join(location, str(i)), depth)
+        else:
+            self._leaf(part, location or "1", ctype)
+
+    def _walk_message(self, part: Message, location: str, depth: int) -> None:
+        if depth + 1 > self.limits.max_message_depth:
+            self.skip(location, None, "message/rfc822", "forwarded messages nested too deep")
+            return
+        inner = part.get_payload()
+        cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if (
+            isinstance(inner, list)
+            and inner
+            and isinstance(inner[0], Message)
+            and cte not in _ENCODED
+        ):
+            self.walk(inner[0], _join(location, "1"), depth + 1)
+            return
+        # Some clients base64-encode the forwarded message (RFC 2046 5.2.1 forbids it; it
+        # happens): the stdlib then parses the encoded text as a message. Decode it ourselves.
+        data = _encoded_message(inner, cte)
+        if data and data.strip():
+            self.walk(
+                email.message_from_bytes(data, policy=email.policy.default),
+                _join(location, "1"),
+                depth + 1,
+            )
+        else:
+            self.skip(location, None, "message/rfc822", "empty forwarded message")
+
+    def _leaf(self, part: Message, location: str, ctype: str) -> None:
+        filename = _filename(part)
+        try:
+            data = part.get_payload(decode=True)
+        except Exception as exc:  # a broken transfer encoding the stdlib refuses outright
+            self.skip(location, filename, ctype, f"undecodable body: {type(exc).__name__}")
+            return
+        if not isinstance(data, bytes):
+            self.skip(location, filename, ctype, "no body")
+            return
+        decode_defects = [type(d).__name__ for d in part.defects if "Base64" in type(d).__name__]
+        self.consider(data, location, filename, ctype, zip_depth=0, decode_defects=decode_defects)
+
+    def consider(
+        self,
+        data: bytes,
+        location: str,
+        filename: str | None,
+        ctype: str,
+        zip_depth: int,
+        decode_defects: list[str] | None = None,
+    ) -> None:
+        kind = _sniff(data, filename, ctype)
+        if kind is AttachmentKind.PDF or kind is AttachmentKind.XML:
+            self.keep(kind, data, location, filename, ctype)
+        elif kind == "zip":
+            self._unzip(data, location, filename, zip_depth)
+        elif decode_defects:
+            reason = "broken transfer encoding (" + ", ".join(decode_defects) + ")"
+            self.skip(location, filename, ctype, reason)
+        elif not data.strip():
+            self.skip(location, filename, ctype, "empty part")
+        elif ctype in _BODY_TYPES and filename is None:
+            self.skip(location, filename, ctype, "message text")
+        else:
+            self.skip(location, filename, ctype, f"not a document ({ctype})")
+
+    def keep(
+        self, kind: AttachmentKind, data: bytes, location: str, filename: str | None, ctype: str
+    ) -> None:
+        digest = sha256_hex(data)
+        if digest in self._seen_sha:  # the same file twice in one message is one document
+            self.skip(location, filename, ctype, "same file again in this message")
+            return
+        self._seen_sha.add(digest)
+        self.attachments.append(Attachment(kind, data, digest, filename, ctype, location))
+
+    def skip(self, location: str, filename: str | None, ctype: str, reason: str) -> None:
+        self.skipped.append(SkippedPart(location or "message", filename, ctype, reason))
+
+    def _unzip(self, data: bytes, location: str, filename: str | None, zip_depth: int) -> None:
+        lim = self.limits
+        ztype = "application/zip"
+        if zip_depth + 1 > lim.max_zip_depth:
+            self.skip(location, filename, ztype, "archive nested too deep")
+            return
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            entries = [i for i in archive.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            self.skip(location, filename, ztype, f"corrupt archive: {exc}")
+            return
+        if len(entries) > lim.max_zip_entries:
+            self.skip(
+                location,
+                filename,
+                ztype,
+                f"archive has {len(entries)} files (limit {lim.max_zip_entries})",
+            )
+            return
+        declared = sum(i.file_size for i in entries)
+        if declared > lim.max_zip_total_bytes:
+            self.skip(
+                location,
+                filename,
+                ztype,
+                f"archive unpacks to {declared} bytes (limit {lim.max_zip_total_bytes})",
+            )
+            return
+        for info in entries:
+            where = f"{location or '1'}/{filename or 'archive.zip'}:{_clean_name(info.filename)}"
+            name = _clean_name(info.filename)
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.flag_bits & 0x1:
+                self.skip(where, name, "", "encrypted archive entry")
+            elif ratio > lim.max_zip_ratio and info.file_size > 1024 * 1024:
+                self.skip(where, name, "", f"compression ratio {ratio:.0f}:1 looks like a zip bomb")
+            else:
+                content = _read_entry(archive, info, lim.max_zip_total_bytes)
+                if content is None:
+                    self.skip(where, name, "", "unreadable archive entry")
+                else:
+                    self.consider(content, where, name, "", zip_depth + 1)
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """Read one entry, never more than its declared size (a lying header cannot inflate us)."""
+    try:
+        with archive.open(info) as fh:
+            content = fh.read(min(info.file_size, cap) + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None
+    return content if len(content) <= info.file_size else None
+
+
+def _encoded_message(inner: object, cte: str) -> bytes | None:
+    text = (
+        inner[0].get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message)
+        else inner
+    )
+    if not isinstance(text, str):
+        return None
+    try:
+        if cte == "base64":
+            return base64.b64decode("".join(text.split()) + "==", validate=False)
+        if cte == "quoted-printable":
+            return quopri.decodestring(text.encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        return None
+    return text.encode("utf-8", "replace")
+
+
+def _sniff(data: bytes, filename: str | None, ctype: str) -> AttachmentKind | str | None:
+    if b"%PDF-" in data[:1024]:
+        return AttachmentKind.PDF
+    if data.startswith(_ZIP_MAGIC):
+        return "zip"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") and _XML_ROOTS.search(head):
+        return AttachmentKind.XML
+    name = (filename or "").lower()
+    if head.startswith(b"<") and (name.endswith((".xml", ".isdoc")) or ctype.endswith("/xml")):
+        return AttachmentKind.XML
+    return None
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return "application/octet-stream"
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename() or part.get_param("name", header="content-type")
+    except Exception:
+        return None
+    if isinstance(name, tuple):  # an undecoded RFC 2231 triple
+        name = email.utils.collapse_rfc2231_value(name)
+    return _clean_name(str(name)) if name else None
+
+
+def _clean_name(name: str) -> str | None:
+    """A filename safe to show: no directories, no control characters, bounded length."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return name[:200] or None
+
+
+def _message_id(msg: Message) -> str | None:
+    value = _header_text(msg, "Message-ID")
+    if not value:
+        return None
+    value = value.strip().strip("<>").strip()
+    return value[:500] or None
+
+
+def _header_text(msg: Message, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+    except Exception:
+        return None
+    return " ".join(str(value).split())[:1000] if value is not None else None
+
+
+def _addresses(msg: Message, name: str) -> list[str]:
+    result: list[str] = []
+    try:
+        headers = msg.get_all(name) or []
+    except Exception:
+        return result
+    for header in headers:
+        result.extend(_header_addresses(header))
+    return result
+
+
+def _header_addresses(header: object) -> list[str]:
+    try:
+        addresses = getattr(header, "addresses", None)
+        if addresses is not None:
+            return [a.addr_spec for a in addresses if a.addr_spec and "@" in a.addr_spec]
+        _, addr = email.utils.parseaddr(str(header))
+    except Exception:  # a header too broken to parse gives nothing to route by
+        return []
+    return [addr] if "@" in addr else []
+
+
+def _join(location: str, index: str) -> str:
+    return f"{location}.{index}" if location else index
+
+
+__all__ = [
+    "Attachment",
+    "AttachmentKind",
+    "MimeLimits",
+    "ParsedMessage",
+    "SkippedPart",
+    "extract_attachments",
+    "sha256_hex",
+]

@@ -1,0 +1,141 @@
+"""Checks that turn a routed document's fields into the contract's flags.
+
+Each check is named after the flag it raises and returns that flag or None; `route()` runs
+them in a fixed order and records every hit. A document with no flag is `accepted`, any flag
+makes it `needs_review`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from parsers.extract import ExtractedDocument
+from parsers.vocab import DocType, Flag, Mailbox, Status
+from routing.addresses import Company
+
+RECEIPT_LIMIT = Decimal(
+    "400.00"
+)  # eKasa receipt as a simplified invoice: up to 400 € with VAT (from 2025)
+TOTALS_TOLERANCE = Decimal("0.05")  # rounding lines ("Zaokrúhlenie") move totals by cents
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    document: ExtractedDocument
+    company: Company
+    mailbox: Mailbox
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    status: Status
+    flags: tuple[Flag, ...]
+    accounting_range: str | None
+
+
+Check = Callable[[Facts], Flag | None]
+
+
+def unreadable_pdf(f: Facts) -> Flag | None:
+    return Flag.UNREADABLE_PDF if Flag.UNREADABLE_PDF in f.document.fields.flags else None
+
+
+def no_text_layer(f: Facts) -> Flag | None:
+    return Flag.NO_TEXT_LAYER if Flag.NO_TEXT_LAYER in f.document.fields.flags else None
+
+
+def missing_fields(f: Facts) -> Flag | None:
+    fields = f.document.fields
+    unreadable = {Flag.UNREADABLE_PDF, Flag.NO_TEXT_LAYER} & set(fields.flags)
+    return Flag.MISSING_FIELDS if fields.missing and not unreadable else None
+
+
+def supplier_ico_mismatch(f: Facts) -> Flag | None:
+    """An outgoing invoice is issued by the client itself."""
+    ico = f.document.fields.supplier.ico
+    if f.mailbox is Mailbox.OUTGOING_INVOICES and ico is not None and ico != f.company.ico:
+        return Flag.SUPPLIER_ICO_MISMATCH
+    return None
+
+
+def customer_ico_mismatch(f: Facts) -> Flag | None:
+    """An incoming invoice is addressed to the client."""
+    ico = f.document.fields.customer.ico
+    if f.mailbox is Mailbox.INCOMING_INVOICES and ico is not None and ico != f.company.ico:
+        return Flag.CUSTOMER_ICO_MISMATCH
+    return None
+
+
+def totals_inconsistent(f: Facts) -> Flag | None:
+    fields = f.document.fields
+    if fields.total is None or not fields.vat:
+        return None
+    gross = sum((r.base + r.vat for r in fields.vat), Decimal(0))
+    return Flag.TOTALS_INCONSISTENT if abs(gross - fields.total) > TOTALS_TOLERANCE else None
+
+
+def invalid_ico(f: Facts) -> Flag | None:
+    return Flag.INVALID_ICO if Flag.INVALID_ICO in f.document.fields.flags else None
+
+
+def invalid_ic_dph(f: Facts) -> Flag | None:
+    return Flag.INVALID_IC_DPH if Flag.INVALID_IC_DPH in f.document.fields.flags else None
+
+
+def invalid_iban(f: Facts) -> Flag | None:
+    return Flag.INVALID_IBAN if Flag.INVALID_IBAN in f.document.fields.flags else None
+
+
+def receipt_over_limit(f: Facts) -> Flag | None:
+    fields = f.document.fields
+    if (
+        fields.doc_type is DocType.RECEIPT
+        and fields.total is not None
+        and fields.total > RECEIPT_LIMIT
+    ):
+        return Flag.RECEIPT_OVER_LIMIT
+    return None
+
+
+CHECKS: tuple[Check, ...] = (
+    unreadable_pdf,
+    no_text_layer,
+    missing_fields,
+    supplier_ico_mismatch,
+    customer_ico_mismatch,
+    totals_inconsistent,
+    invalid_ico,
+    invalid_ic_dph,
+    invalid_iban,
+    receipt_over_limit,
+)
+
+_RANGES: dict[tuple[Mailbox, DocType], str] = {
+    (Mailbox.OUTGOING_INVOICES, DocType.INVOICE): "OF",
+    (Mailbox.OUTGOING_INVOICES, DocType.ADVANCE_TAX_DOCUMENT): "OF",
+    (Mailbox.OUTGOING_INVOICES, DocType.PROFORMA_INVOICE): "OPF",
+    (Mailbox.OUTGOING_INVOICES, DocType.CREDIT_NOTE): "OD",
+    (Mailbox.OUTGOING_INVOICES, DocType.DEBIT_NOTE): "OD",
+    (Mailbox.INCOMING_INVOICES, DocType.INVOICE): "DF",
+    (Mailbox.INCOMING_INVOICES, DocType.ADVANCE_TAX_DOCUMENT): "DF",
+    (Mailbox.INCOMING_INVOICES, DocType.PROFORMA_INVOICE): "DPF",
+    (Mailbox.INCOMING_INVOICES, DocType.CREDIT_NOTE): "DD",
+    (Mailbox.INCOMING_INVOICES, DocType.DEBIT_NOTE): "DD",
+}
+
+
+def accounting_range(mailbox: Mailbox, doc_type: DocType) -> str | None:
+    """The KROS range a document is booked in; receipts all go to `P`."""
+    if mailbox is Mailbox.RECEIPTS:
+        return "P"
+    return _RANGES.get((mailbox, doc_type))
+
+
+def route(facts: Facts, checks: tuple[Check, ...] = CHECKS) -> RoutingDecision:
+    flags = tuple(flag for check in checks if (flag := check(facts)) is not None)
+    status = Status.NEEDS_REVIEW if flags else Status.ACCEPTED
+    return RoutingDecision(
+        status, flags, accounting_range(facts.mailbox, facts.document.fields.doc_type)
+    )

@@ -1,0 +1,2 @@
+"""Storage: the office inbox database (SQLAlchemy, schema by Alembic) and the content-addressed
+files. The only package that touches the disk and the database."""

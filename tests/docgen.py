@@ -1,0 +1,548 @@
+"""Deterministic generator of test documents: invoice PDFs (fpdf2) and the e-mails carrying them.
+
+Every document comes with its ground truth in the contract's shape (`Doc.expected()`), so
+tests compare what the extractor reads with what was printed. Same seed, same bytes.
+Layouts differ in language, label wording, where values sit relative to labels, and how the
+two parties are arranged; the extractor must not know which layout it reads.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from stdnum.cz import dic as cz_dic
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+CENT = Decimal("0.01")
+
+
+def valid_ico(seed: int) -> str:
+    """An 8-digit IČO with a correct mod-11 check digit."""
+    base = f"{(seed * 7919 + 3571113) % 10_000_000:07d}"
+    return base + cz_dic.calc_check_digit_legal(base)
+
+
+def valid_sk_dic(seed: int) -> str:
+    """A 10-digit Slovak DIČ divisible by 11, third digit 2 (valid as SK IČ DPH)."""
+    n = 2020000000 + (seed * 104729) % 9_000_000
+    return str(n - n % 11 + (11 if n % 11 else 0))
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    ico: str
+    dic: str | None
+    ic_dph: str | None
+    street: str = "Hlavná 12"
+    city: str = "811 01 Bratislava"
+
+    def expected(self) -> dict[str, str | None]:
+        return {"name": self.name, "ico": self.ico, "dic": self.dic, "ic_dph": self.ic_dph}
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    quantity: Decimal
+    unit_price: Decimal  # without VAT
+    rate: int
+
+
+@dataclass(frozen=True)
+class Doc:
+    doc_type: str
+    number: str
+    issue_date: date
+    supplier: Party
+    customer: Party
+    items: tuple[Item, ...]
+    variable_symbol: str | None = None
+    delivery_date: date | None = None
+    due_date: date | None = None
+    currency: str = "EUR"
+    iban: str | None = "SK3112000000198742637541"
+    refers_to: str | None = None
+    vat_payer: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sign(self) -> Decimal:
+        return Decimal(-1) if self.doc_type == "credit_note" else Decimal(1)
+
+    def vat_rows(self) -> list[dict[str, str]]:
+        if not self.vat_payer:
+            return []
+        rows: dict[int, Decimal] = {}
+        for item in self.items:
+            rows[item.rate] = rows.get(item.rate, Decimal(0)) + item.quantity * item.unit_price
+        out = []
+        for rate in sorted(rows, reverse=True):
+            base = (rows[rate] * self.sign).quantize(CENT, ROUND_HALF_UP)
+            vat = (base * rate / 100).quantize(CENT, ROUND_HALF_UP)
+            out.append({"rate": str(rate), "base": f"{base:.2f}", "vat": f"{vat:.2f}"})
+        return out
+
+    def total(self) -> Decimal:
+        if not self.vat_payer:
+            return (
+                sum((i.quantity * i.unit_price for i in self.items), Decimal(0)).quantize(CENT)
+                * self.sign
+            )
+        return sum((Decimal(r["base"]) + Decimal(r["vat"]) for r in self.vat_rows()), Decimal(0))
+
+    def expected(self) -> dict[str, object]:
+        return {
+            "doc_type": self.doc_type,
+            "number": self.number,
+            "variable_symbol": self.variable_symbol,
+            "issue_date": self.issue_date.isoformat(),
+            "delivery_date": self.delivery_date.isoformat() if self.delivery_date else None,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "supplier": self.supplier.expected(),
+            "customer": self.customer.expected(),
+            "currency": self.currency,
+            "total": f"{self.total():.2f}",
+            "vat": self.vat_rows(),
+            "iban": self.iban,
+            "refers_to": self.refers_to,
+        }
+
+
+# ---- amounts and dates as different programs print them ------------------------------------
+
+
+def sk_amount(value: Decimal, symbol: str = "€") -> str:
+    whole, cents = f"{abs(value):.2f}".split(".")
+    grouped = f"{int(whole):,}".replace(",", "\u00a0")
+    return f"{'-' if value < 0 else ''}{grouped},{cents} {symbol}".strip()
+
+
+def en_amount(value: Decimal, currency: str) -> str:
+    return f"{currency} {value:,.2f}"
+
+
+def sk_date(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}.{d.year}"
+
+
+def spaced_date(d: date) -> str:
+    return f"{d.day}. {d.month}. {d.year}"
+
+
+# ---- rendering ---------------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(auto=True, margin=15)
+        self.add_page()
+        self.set_font("DejaVu", size=10)
+
+    def text_at(self, x: float, y: float, text: str, size: float = 10, bold: bool = False) -> None:
+        self.set_font("DejaVu", "B" if bold else "", size)
+        self.text(x, y, text)
+
+    def output_bytes(self) -> bytes:
+        return bytes(self.output())
+
+
+TITLES_SK = {
+    "invoice": "Faktúra - daňový doklad",
+    "credit_note": "Dobropis - opravný daňový doklad",
+    "proforma_invoice": "Zálohová faktúra",
+    "debit_note": "Ťarchopis",
+    "advance_tax_document": "Daňový doklad k prijatej platbe",
+}
+TITLES_CZ = {
+    "invoice": "Faktura - daňový doklad",
+    "credit_note": "Opravný daňový doklad",
+    "proforma_invoice": "Zálohová faktura",
+    "debit_note": "Opravný daňový doklad - ťarchopis",
+    "advance_tax_document": "Daňový doklad k přijaté platbě",
+}
+TITLES_EN = {
+    "invoice": "Invoice",
+    "credit_note": "Credit note",
+    "proforma_invoice": "Proforma invoice",
+    "debit_note": "Debit note",
+    "advance_tax_document": "Advance payment tax document",
+}
+
+
+def _party_lines(p: Party, lang: str) -> list[str]:
+    ico = {"sk": "IČO", "cz": "IČ", "en": "Company ID"}[lang]
+    lines = [p.name, p.street, p.city, f"{ico}: {p.ico}"]
+    if p.dic:
+        lines.append(f"{'Tax ID' if lang == 'en' else 'DIČ'}: {p.dic}")
+    if p.ic_dph:
+        lines.append(f"{'VAT ID' if lang == 'en' else 'IČ DPH'}: {p.ic_dph}")
+    return lines
+
+
+def _items_table(
+    pdf: _Pdf, doc: Doc, y: float, lang: str, money: Callable[[Decimal], str]
+) -> float:
+    heads = {
+        "sk": ("Popis", "Množstvo", "Cena/MJ", "DPH %", "Spolu"),
+        "cz": ("Označení dodávky", "Počet", "Cena za MJ", "DPH %", "Celkem"),
+        "en": ("Description", "Qty", "Unit price", "VAT %", "Amount"),
+    }[lang]
+    cols = (15, 95, 120, 150, 170)
+    for x, h in zip(cols, heads, strict=True):
+        pdf.text_at(x, y, h, 9, bold=True)
+    y += 6
+    for item in doc.items:
+        amount = (item.quantity * item.unit_price * doc.sign).quantize(CENT)
+        cells = (
+            item.text,
+            f"{item.quantity:g}",
+            money(item.unit_price),
+            f"{item.rate}" if doc.vat_payer else "-",
+            money(amount),
+        )
+        for x, c in zip(cols, cells, strict=True):
+            pdf.text_at(x, y, c, 9)
+        y += 5
+        if y > 270:
+            pdf.add_page()
+            y = 20
+    return y + 4
+
+
+def _vat_recap(pdf: _Pdf, doc: Doc, y: float, lang: str, money: Callable[[Decimal], str]) -> float:
+    if not doc.vat_payer:
+        note = {
+            "sk": "Dodávateľ nie je platiteľ DPH.",
+            "cz": "Dodavatel není plátce DPH.",
+            "en": "Supplier is not VAT registered.",
+        }[lang]
+        pdf.text_at(15, y, note, 9)
+        return y + 8
+    heads = {
+        "sk": ("Sadzba DPH", "Základ", "DPH"),
+        "cz": ("Sazba DPH", "Základ", "DPH"),
+        "en": ("VAT rate", "Net", "VAT"),
+    }[lang]
+    for x, h in zip((95, 130, 165), heads, strict=True):
+        pdf.text_at(x, y, h, 9, bold=True)
+    y += 5
+    for row in doc.vat_rows():
+        for x, c in zip(
+            (95, 130, 165),
+            (f"{row['rate']} %", money(Decimal(row["base"])), money(Decimal(row["vat"]))),
+            strict=True,
+        ):
+            pdf.text_at(x, y, c, 9)
+        y += 5
+    return y + 4
+
+
+def render_sk_columns(doc: Doc) -> bytes:
+    """Slovak, parties side by side, labels left of values, SK amounts "1 234,56 €"."""
+    pdf = _Pdf()
+    money = sk_amount
+    pdf.text_at(15, 20, f"{TITLES_SK[doc.doc_type]} č. {doc.number}", 15, bold=True)
+    pdf.text_at(15, 35, "Dodávateľ:", 10, bold=True)
+    pdf.text_at(110, 35, "Odberateľ:", 10, bold=True)
+    for i, (a, b) in enumerate(
+        zip(_party_lines(doc.supplier, "sk"), _party_lines(doc.customer, "sk"), strict=False)
+    ):
+        pdf.text_at(15, 41 + 5 * i, a)
+        pdf.text_at(110, 41 + 5 * i, b)
+    sup, cus = _party_lines(doc.supplier, "sk"), _party_lines(doc.customer, "sk")
+    for i in range(min(len(sup), len(cus)), max(len(sup), len(cus))):
+        if i < len(sup):
+            pdf.text_at(15, 41 + 5 * i, sup[i])
+        if i < len(cus):
+            pdf.text_at(110, 41 + 5 * i, cus[i])
+    y = 80.0
+    rows = [("Dátum vyhotovenia:", sk_date(doc.issue_date))]
+    if doc.delivery_date:
+        rows.append(("Dátum dodania:", sk_date(doc.delivery_date)))
+    if doc.due_date:
+        rows.append(("Dátum splatnosti:", sk_date(doc.due_date)))
+    if doc.variable_symbol:
+        rows.append(("Variabilný symbol:", doc.variable_symbol))
+    if doc.iban:
+        rows.append(("IBAN:", _spaced_iban(doc.iban)))
+    if doc.refers_to:
+        rows.append(("K faktúre č.:", doc.refers_to))
+    for label, value in rows:
+        pdf.text_at(15, y, label)
+        pdf.text_at(60, y, value)
+        y += 5
+    y = _items_table(pdf, doc, y + 6, "sk", money)
+    y = _vat_recap(pdf, doc, y, "sk", money)
+    pdf.text_at(95, y + 4, "Spolu na úhradu:", 11, bold=True)
+    pdf.text_at(150, y + 4, money(doc.total()), 11, bold=True)
+    return pdf.output_bytes()
+
+
+def render_cz_stacked(doc: Doc) -> bytes:
+    """Czech, parties one below the other, values under their labels, "1.234,56 Kč"."""
+    pdf = _Pdf()
+    sym = "Kč" if doc.currency == "CZK" else doc.currency
+
+    def money(v: Decimal) -> str:
+        return sk_amount(v, sym).replace("\u00a0", ".")
+
+    pdf.text_at(15, 18, TITLES_CZ[doc.doc_type], 14, bold=True)
+    pdf.text_at(140, 18, "Číslo dokladu", 9)
+    pdf.text_at(140, 23, doc.number, 11, bold=True)
+    y = 35.0
+    for label, party in (("Dodavatel", doc.supplier), ("Odběratel", doc.customer)):
+        pdf.text_at(15, y, label, 10, bold=True)
+        y += 5
+        for line in _party_lines(party, "cz"):
+            pdf.text_at(15, y, line)
+            y += 5
+        y += 4
+    labels = [("Datum vystavení", sk_date(doc.issue_date))]
+    if doc.delivery_date:
+        labels.append(("DUZP", sk_date(doc.delivery_date)))
+    if doc.due_date:
+        labels.append(("Datum splatnosti", sk_date(doc.due_date)))
+    if doc.variable_symbol:
+        labels.append(("Variabilní symbol", doc.variable_symbol))
+    for i, (label, value) in enumerate(labels):
+        pdf.text_at(15 + 45 * i, y, label, 8)
+        pdf.text_at(15 + 45 * i, y + 5, value, 10)
+    y += 14
+    if doc.iban:
+        pdf.text_at(15, y, f"IBAN: {doc.iban}")
+        y += 6
+    if doc.refers_to:
+        pdf.text_at(15, y, f"Opravuje doklad č. {doc.refers_to}")
+        y += 6
+    y = _items_table(pdf, doc, y + 4, "cz", money)
+    y = _vat_recap(pdf, doc, y, "cz", money)
+    pdf.text_at(95, y + 4, "Celkem k úhradě", 11, bold=True)
+    pdf.text_at(150, y + 4, money(doc.total()), 11, bold=True)
+    return pdf.output_bytes()
+
+
+def render_en_grid(doc: Doc) -> bytes:
+    """English, a label/value grid on the right, "EUR 1,234.56", ISO dates."""
+    pdf = _Pdf()
+
+    def money(v: Decimal) -> str:
+        return en_amount(v, doc.currency)
+
+    pdf.text_at(15, 20, TITLES_EN[doc.doc_type].upper(), 16, bold=True)
+    grid = [("Invoice No.", doc.number), ("Date of issue", doc.issue_date.isoformat())]
+    if doc.delivery_date:
+        grid.append(("Date of supply", doc.delivery_date.isoformat()))
+    if doc.due_date:
+        grid.append(("Due date", doc.due_date.isoformat()))
+    if doc.variable_symbol:
+        grid.append(("Payment reference", doc.variable_symbol))
+    if doc.refers_to:
+        grid.append(("Corrects invoice", doc.refers_to))
+    for i, (label, value) in enumerate(grid):
+        pdf.text_at(120, 20 + 5 * i, label, 9)
+        pdf.text_at(160, 20 + 5 * i, value, 9)
+    y = 60.0
+    pdf.text_at(15, y, "Supplier", 10, bold=True)
+    pdf.text_at(110, y, "Customer", 10, bold=True)
+    sup, cus = _party_lines(doc.supplier, "en"), _party_lines(doc.customer, "en")
+    for i in range(max(len(sup), len(cus))):
+        if i < len(sup):
+            pdf.text_at(15, y + 6 + 5 * i, sup[i])
+        if i < len(cus):
+            pdf.text_at(110, y + 6 + 5 * i, cus[i])
+    y += 45
+    y = _items_table(pdf, doc, y, "en", money)
+    y = _vat_recap(pdf, doc, y, "en", money)
+    if doc.iban:
+        pdf.text_at(15, y, f"Bank account (IBAN): {_spaced_iban(doc.iban)}")
+    pdf.text_at(110, y + 8, f"Total due: {money(doc.total())}", 11, bold=True)
+    return pdf.output_bytes()
+
+
+def _spaced_iban(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+LAYOUTS: dict[str, Callable[[Doc], bytes]] = {
+    "sk_columns": render_sk_columns,
+    "cz_stacked": render_cz_stacked,
+    "en_grid": render_en_grid,
+}
+
+
+# ---- documents -----------------------------------------------------------------------------
+
+OFFICE_CLIENT = Party("Firma s.r.o.", valid_ico(1), valid_sk_dic(1), "SK" + valid_sk_dic(1))
+SUPPLIERS = [
+    Party(
+        "Dodávateľ Alfa s.r.o.",
+        valid_ico(11),
+        valid_sk_dic(11),
+        "SK" + valid_sk_dic(11),
+        "Mlynská 5",
+        "040 01 Košice",
+    ),
+    Party(
+        "Beta Ťažba a.s.",
+        valid_ico(12),
+        valid_sk_dic(12),
+        "SK" + valid_sk_dic(12),
+        "Priemyselná 8",
+        "010 01 Žilina",
+    ),
+    Party(
+        "Gama Služby s.r.o.",
+        valid_ico(13),
+        valid_sk_dic(13),
+        None,
+        "Nám. SNP 1",
+        "974 01 Banská Bystrica",
+    ),
+]
+
+
+def make_doc(
+    seed: int,
+    *,
+    doc_type: str = "invoice",
+    customer: Party = OFFICE_CLIENT,
+    supplier: Party | None = None,
+    number: str | None = None,
+) -> Doc:
+    rnd = random.Random(seed)
+    issued = date(2025, 1, 1) + timedelta(days=rnd.randrange(0, 600))
+    items = tuple(
+        Item(
+            rnd.choice(
+                ["Účtovné služby", "Kancelársky papier A4", "Oprava tlačiarne", "Licencia softvéru"]
+            ),
+            Decimal(rnd.randint(1, 5)),
+            Decimal(rnd.randint(100, 250000)) / 100,
+            rnd.choice([23, 19, 5]),
+        )
+        for _ in range(rnd.randint(1, 4))
+    )
+    num = number or f"{issued.year}{rnd.randint(1, 999):04d}"
+    return Doc(
+        doc_type=doc_type,
+        number=num,
+        variable_symbol=num if num.isdigit() else None,
+        issue_date=issued,
+        delivery_date=issued,
+        due_date=issued + timedelta(days=14),
+        supplier=supplier or SUPPLIERS[seed % len(SUPPLIERS)],
+        customer=customer,
+        items=items,
+        refers_to=f"{issued.year}{rnd.randint(1, 999):04d}" if doc_type == "credit_note" else None,
+    )
+
+
+def build_eml(
+    to: str | Iterable[str],
+    attachments: Iterable[tuple[str, bytes, str]],
+    *,
+    sender: str = "faktury@dodavatel.example",
+    subject: str = "Faktúra",
+    message_id: str | None = None,
+    when: datetime = datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+) -> bytes:
+    """An RFC 5322 message with the given (filename, bytes, content type) attachments."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join([to] if isinstance(to, str) else to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = f"<{message_id or _stable_id(subject, msg['To'])}>"
+    msg.set_content("Dobrý deň,\nv prílohe posielame doklad.\n")
+    for name, data, ctype in attachments:
+        maintype, subtype = ctype.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+__all__ = [
+    "LAYOUTS",
+    "OFFICE_CLIENT",
+    "SUPPLIERS",
+    "Doc",
+    "Item",
+    "Party",
+    "build_eml",
+    "make_doc",
+    "replace",
+]
+
+
+def _stable_id(*parts: str) -> str:
+    import hashlib
+
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24] + "@test.example"
+
+
+INCOMING = "firma.dosle@doklady.example.sk"
+OUTGOING = "firma.odoslane@doklady.example.sk"
+RECEIPTS = "firma.blocky@doklady.example.sk"
+
+
+def sample_messages() -> dict[str, tuple[bytes, Doc | None]]:
+    """A small mailbox's worth of messages (name → (eml bytes, the document in it))."""
+    out: dict[str, tuple[bytes, Doc | None]] = {}
+    for i, layout in enumerate(LAYOUTS):
+        doc = make_doc(100 + i, doc_type=("invoice", "credit_note", "invoice")[i])
+        pdf = LAYOUTS[layout](doc)
+        eml = build_eml(
+            INCOMING,
+            [(f"faktura-{doc.number}.pdf", pdf, "application/pdf")],
+            sender=f"faktury@{layout}.example",
+            subject=f"Doklad {doc.number}",
+            message_id=f"sample-{layout}@test.example",
+        )
+        out[f"incoming-{layout}.eml"] = (eml, doc)
+    own = make_doc(200, supplier=OFFICE_CLIENT, customer=SUPPLIERS[0], number="OF20250012")
+    eml = build_eml(
+        OUTGOING,
+        [("OF20250012.pdf", LAYOUTS["sk_columns"](own), "application/octet-stream")],
+        sender="fakturacia@firma.example",
+        subject="Faktúra OF20250012",
+        message_id="sample-outgoing@test.example",
+    )
+    out["outgoing-OF20250012.eml"] = (eml, own)
+    out["no-attachment.eml"] = (
+        build_eml(
+            INCOMING,
+            [],
+            subject="Posielam faktúru (zabudol som prílohu)",
+            message_id="sample-empty@test.example",
+        ),
+        None,
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.docgen DIR`: write the sample messages into DIR."""
+    import sys
+
+    target = Path((argv or sys.argv[1:] or ["samples"])[0])
+    target.mkdir(parents=True, exist_ok=True)
+    for name, (eml, _) in sample_messages().items():
+        (target / name).write_bytes(eml)
+        print(target / name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

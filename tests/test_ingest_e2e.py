@@ -1,0 +1,160 @@
+"""End to end through the real CLI: `podatelna ingest` a folder of generated .eml files, then
+`inbox list --format json` is exactly the expected documents (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.docgen import INCOMING, OFFICE_CLIENT, build_eml, sample_messages
+
+CONTRACT_KEYS = {
+    "id",
+    "status",
+    "mailbox",
+    "company",
+    "doc_type",
+    "number",
+    "variable_symbol",
+    "issue_date",
+    "delivery_date",
+    "due_date",
+    "supplier",
+    "customer",
+    "currency",
+    "total",
+    "vat",
+    "iban",
+    "receipt_id",
+    "refers_to",
+    "related_ids",
+    "accounting_range",
+    "flags",
+    "original_id",
+    "source",
+    "deliveries",
+    "resolution",
+}
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> dict[str, tuple[bytes, object]]:
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    messages = sample_messages()
+    for name, (eml, _) in messages.items():
+        (folder / name).write_bytes(eml)
+    return messages
+
+
+def test_ingest_folder_then_list(
+    cli: Cli, tmp_path: Path, samples: dict[str, tuple[bytes, object]]
+) -> None:
+    out = cli.run("ingest", str(tmp_path / "mail"))
+    assert out.stdout.strip().startswith(
+        f"ingested {len(samples)} file(s): {len(samples)} new document(s)"
+    )
+    events = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")]
+    assert {"message_stored", "delivery_recorded", "document_stored", "message_processed"} <= {
+        e["event"] for e in events
+    }
+    assert all(
+        {"event", "level", "timestamp"} <= e.keys() and e["timestamp"].endswith("Z") for e in events
+    )
+
+    docs = json.loads(cli.run("inbox", "list", "--format", "json").stdout)
+    assert len(docs) == len(samples)
+    by_message = {d["source"]["message_id"]: d for d in docs}
+    for name, (eml, truth) in samples.items():
+        message_id = next(
+            line for line in eml.decode().splitlines() if line.startswith("Message-ID:")
+        )
+        doc = by_message[message_id.split("<")[1].rstrip(">")]
+        assert set(doc) == CONTRACT_KEYS
+        assert doc["company"] == OFFICE_CLIENT.ico
+        assert len(doc["deliveries"]) == 1 and doc["deliveries"][0]["channel"] == "file"
+        if truth is None:  # the message without an attachment
+            assert (doc["status"], doc["flags"], doc["doc_type"]) == (
+                "needs_review",
+                ["no_document"],
+                "unknown",
+            )
+            continue
+        expected = truth.expected()  # type: ignore[attr-defined]
+        for key, value in expected.items():
+            assert doc[key] == value, (name, key)
+        assert doc["status"] == "accepted" and doc["flags"] == []
+        assert doc["source"]["filename"].endswith(".pdf") and len(doc["source"]["sha256"]) == 64
+        mailbox = "outgoing_invoices" if name.startswith("outgoing") else "incoming_invoices"
+        assert doc["mailbox"] == mailbox
+        assert (
+            doc["accounting_range"]
+            == {"invoice": ("OF" if mailbox.startswith("out") else "DF"), "credit_note": "DD"}[
+                expected["doc_type"]
+            ]
+        )
+
+    jsonl = [
+        json.loads(line)
+        for line in cli.run("inbox", "list", "--format", "jsonl").stdout.splitlines()
+    ]
+    assert jsonl == docs
+    review = json.loads(
+        cli.run("inbox", "list", "--status", "needs_review", "--format", "json").stdout
+    )
+    assert [d["flags"] for d in review] == [["no_document"]]
+    table = cli.run("inbox", "list").stdout
+    assert f"{len(samples)} document(s)" in table and "no_document" in table
+
+
+def test_same_eml_twice_is_one_document_two_deliveries(
+    cli: Cli, tmp_path: Path, samples: dict[str, tuple[bytes, object]]
+) -> None:
+    path = tmp_path / "mail" / "incoming-sk_columns.eml"
+    cli.run("ingest", str(path))
+    second = cli.run("ingest", str(path))
+    assert "0 new document(s)" in second.stdout and "1 redelivered" in second.stdout
+    docs = json.loads(cli.run("inbox", "list", "--format", "json").stdout)
+    assert len(docs) == 1
+    assert [d["channel"] for d in docs[0]["deliveries"]] == ["file", "file"]
+    shown = json.loads(cli.run("inbox", "show", docs[0]["id"], "--format", "json").stdout)
+    assert shown["id"] == docs[0]["id"] and len(shown["deliveries"]) == 2
+
+
+def test_to_overrides_headers_and_unknown_recipient_is_kept(
+    cli: Cli, tmp_path: Path, samples: dict[str, tuple[bytes, object]]
+) -> None:
+    path = tmp_path / "mail" / "incoming-en_grid.eml"
+    cli.run("ingest", "--to", "Firma.Blocky+scan@doklady.example.sk", str(path))
+    stray = tmp_path / "stray.eml"
+    stray.write_bytes(build_eml("someone@elsewhere.example", [], message_id="stray@x", subject="?"))
+    cli.run("ingest", str(stray))
+    docs = {
+        d["source"]["message_id"]: d
+        for d in json.loads(cli.run("inbox", "list", "--format", "json").stdout)
+    }
+    assert docs["sample-en_grid@test.example"]["mailbox"] == "receipts"
+    assert (
+        docs["sample-en_grid@test.example"]["deliveries"][0]["to"]
+        == "Firma.Blocky+scan@doklady.example.sk"
+    )
+    stray_doc = docs["stray@x"]
+    assert stray_doc["company"] is None and stray_doc["status"] == "needs_review"
+    assert stray_doc["flags"] == ["no_document", "unknown_recipient"]
+    assert INCOMING not in json.dumps(stray_doc)
+
+
+def test_user_errors_are_one_line_exit_1(cli: Cli, tmp_path: Path) -> None:
+    missing = cli.run("ingest", str(tmp_path / "nope.eml"), check=False)
+    assert (
+        missing.returncode == 1
+        and missing.stderr.strip() == f"podatelna: no such file or folder: {tmp_path / 'nope.eml'}"
+    )
+    unknown = cli.run("inbox", "show", "0123456789abcdef", check=False)
+    assert (
+        unknown.returncode == 1
+        and unknown.stderr.strip() == "podatelna: no document with id 0123456789abcdef"
+    )

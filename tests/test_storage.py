@@ -1,0 +1,89 @@
+"""Storage: the migrated schema is the models' schema, on SQLite and PostgreSQL; constraints,
+not checks, keep documents unique."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import Base
+from storage.store import NewDocument, Store, utcnow
+
+
+def test_migrations_match_models(database_url: str, tmp_path: Path) -> None:
+    store = Store.open(database_url, tmp_path / "files")
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            assert diff == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert set(inspect(store.engine).get_table_names()) >= {
+            "messages",
+            "deliveries",
+            "documents",
+            "flags",
+            "events",
+        }
+    finally:
+        store.close()
+    Store.open(database_url, tmp_path / "files").close()  # opening again migrates nothing
+
+
+def test_sqlite_is_wal_and_synchronous_full(sqlite_url: str, tmp_path: Path) -> None:
+    store = Store.open(sqlite_url, tmp_path / "files")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        store.close()
+
+
+def _doc(doc_id: str, sha: str, number: str = "1", revision: int = 0) -> NewDocument:
+    return NewDocument(
+        id=doc_id,
+        company="35790326",
+        mailbox="incoming_invoices",
+        sha256=sha,
+        message_sha256="m" * 64,
+        kind="pdf",
+        filename=None,
+        status="accepted",
+        doc_type="invoice",
+        number=number,
+        issuer_ico="36582221",
+        fields={},
+        flags=(),
+        accounting_range="DF",
+        revision=revision,
+    )
+
+
+def test_business_key_is_a_constraint(database_url: str, tmp_path: Path) -> None:
+    store = Store.open(database_url, tmp_path / "files")
+    try:
+        with store.transaction() as inbox:
+            inbox.add_message("m" * 64, 1, None, None, None)
+            inbox.add_document(_doc("d1", "a" * 64))
+        with pytest.raises(IntegrityError), store.transaction() as inbox:
+            inbox.add_document(_doc("d2", "b" * 64))  # same issuer, type, number, revision
+        with pytest.raises(IntegrityError), store.transaction() as inbox:
+            inbox.add_document(_doc("d3", "a" * 64, number="2"))  # same bytes, company, mailbox
+        with store.transaction() as inbox:
+            inbox.add_document(_doc("d4", "b" * 64, revision=1))
+        assert [d.id for d in store.documents()] == ["d1", "d4"]
+    finally:
+        store.close()
+
+
+def test_unreachable_database_is_a_storage_error(tmp_path: Path) -> None:
+    from storage.store import StorageError
+
+    with pytest.raises(StorageError, match="cannot open the inbox"):
+        Store.open("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", tmp_path / "files")
+    assert utcnow().tzinfo is not None
