@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    command(
+        "serve",
+        cmd_serve,
+        "run the daemon: SMTP listener, spool, document workers (JSON logs on stdout)",
+    )
     p = command(
         "ingest",
         cmd_ingest,
@@ -97,6 +102,16 @@ def _store(settings: Settings) -> Store:
 
 
 # ---- commands ----------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from daemon.app import serve
+
+    settings = _settings(args)
+    logs.configure(sys.stdout)
+    return asyncio.run(serve(settings))
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

@@ -22,7 +22,14 @@ from daemon.config import Settings
 from daemon.logs import get_logger
 from parsers.extract import ExtractedDocument, extract_document
 from parsers.fields import ExtractedFields, as_contract
-from parsers.mime import Attachment, AttachmentKind, ParsedMessage, extract_attachments, sha256_hex
+from parsers.mime import (
+    Attachment,
+    AttachmentKind,
+    MimeLimits,
+    ParsedMessage,
+    extract_attachments,
+    sha256_hex,
+)
 from parsers.vocab import Channel, DocType, Flag, Status
 from routing.addresses import Route
 from routing.checks import Facts, route
@@ -71,15 +78,43 @@ def intake(
     store: Store, settings: Settings, raw: bytes, source: Source, extractor: Extractor | None = None
 ) -> IntakeResult:
     """Store `raw` durably with everything found in it; idempotent for a given intake_key."""
-    sha = sha256_hex(raw)
-    log = get_logger(message_sha256=sha, channel=source.channel.value)
     parsed = extract_attachments(raw)
-    log = log.bind(message_id=parsed.message_id)
-    recipients = source.recipients if source.recipients is not None else parsed.header_recipients
-    routes, unknown = settings.address_book.resolve(recipients)
     documents = _documents(
         parsed, extractor or (lambda a: extract_in_process(a, settings.processing.max_pages))
     )
+    return _commit(store, settings, raw, parsed, source, documents)
+
+
+def quarantine(
+    store: Store, settings: Settings, raw: bytes, source: Source, problem: str
+) -> IntakeResult:
+    """Keep a message whose processing keeps failing as one `needs_review` item: never
+    deleted, never retried forever. Reads nothing but the headers."""
+    try:
+        parsed = extract_attachments(raw, MimeLimits(max_parts=1))
+    except Exception:
+        parsed = ParsedMessage(None, None, None, (), (), (), ())
+    sha = sha256_hex(raw)
+    fields = ExtractedFields(flags=(Flag.PROCESSING_FAILED,))
+    failed = ExtractedDocument(sha, None, AttachmentKind.PDF, fields, 0, problem)
+    empty = ParsedMessage(
+        parsed.message_id, parsed.subject, parsed.sender, parsed.header_recipients, (), (), ()
+    )
+    return _commit(store, settings, raw, empty, source, [failed])
+
+
+def _commit(
+    store: Store,
+    settings: Settings,
+    raw: bytes,
+    parsed: ParsedMessage,
+    source: Source,
+    documents: list[ExtractedDocument],
+) -> IntakeResult:
+    sha = sha256_hex(raw)
+    log = get_logger(message_sha256=sha, channel=source.channel.value, message_id=parsed.message_id)
+    recipients = source.recipients if source.recipients is not None else parsed.header_recipients
+    routes, unknown = settings.address_book.resolve(recipients)
     store.blobs.put(raw)
     for attachment in parsed.attachments:
         store.blobs.put(attachment.data)
@@ -100,9 +135,13 @@ def intake(
             ev.pop("event"), channel=source.channel.value, message_id=parsed.message_id, **ev
         )
     for part in parsed.skipped:
-        log.info(
-            "attachment_skipped", location=part.location, filename=part.filename, reason=part.reason
-        )
+        if part.reason != "message text":
+            log.info(
+                "attachment_skipped",
+                location=part.location,
+                filename=part.filename,
+                reason=part.reason,
+            )
     log.info(
         "message_processed",
         documents=len(result.items),

@@ -1,0 +1,102 @@
+"""The SMTP spool: a message is durable here before the sender hears 250.
+
+One file per accepted message in `new/`: a JSON envelope line, then the raw bytes exactly as
+received. Written to `tmp/`, fsynced, renamed into `new/`, and the folder fsynced (the
+Postfix/Maildir rule). The file name carries how many processing attempts have started
+(`<id>.<attempts>`), renamed before each attempt, so a message that crashes the daemon is not
+retried forever: after `max_attempts` it becomes a `needs_review` item.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage.blobs import fsync_dir, write_durably
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    mail_from: str | None
+    recipients: tuple[str, ...]
+    received_at: datetime
+    peer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolEntry:
+    id: str
+    path: Path
+    attempts: int
+
+
+class Spool:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.new = root / "new"
+        self.tmp = root / "tmp"
+
+    def ensure(self) -> None:
+        for folder in (self.root, self.new, self.tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+        for leftover in self.tmp.iterdir():  # never renamed: never acknowledged
+            leftover.unlink(missing_ok=True)
+
+    def put(self, raw: bytes, envelope: Envelope) -> SpoolEntry:
+        """Durably store one message; returns only once it survives a crash."""
+        entry_id = f"{time.time_ns():020d}-{secrets.token_hex(6)}"
+        head = json.dumps(
+            {
+                "mail_from": envelope.mail_from,
+                "recipients": list(envelope.recipients),
+                "received_at": envelope.received_at.isoformat(),
+                "peer": envelope.peer,
+            }
+        ).encode()
+        path = self.new / f"{entry_id}.0"
+        write_durably(path, head + b"\n" + raw, self.tmp)
+        return SpoolEntry(entry_id, path, 0)
+
+    def pending(self) -> list[SpoolEntry]:
+        """Entries waiting to be processed, oldest first."""
+        entries = []
+        for path in self.new.iterdir():
+            entry_id, _, attempts = path.name.rpartition(".")
+            if entry_id and attempts.isdigit():
+                entries.append(SpoolEntry(entry_id, path, int(attempts)))
+        return sorted(entries, key=lambda e: e.id)
+
+    def read(self, entry: SpoolEntry) -> tuple[Envelope, bytes]:
+        data = entry.path.read_bytes()
+        head, _, raw = data.partition(b"\n")
+        meta = json.loads(head)
+        received = datetime.fromisoformat(meta["received_at"])
+        envelope = Envelope(
+            meta.get("mail_from"),
+            tuple(meta.get("recipients") or ()),
+            received if received.tzinfo else received.replace(tzinfo=UTC),
+            meta.get("peer"),
+        )
+        return envelope, raw
+
+    def begin_attempt(self, entry: SpoolEntry) -> SpoolEntry:
+        """Count an attempt before it starts, so a crash during it is counted too."""
+        path = entry.path.with_name(f"{entry.id}.{entry.attempts + 1}")
+        os.replace(entry.path, path)
+        fsync_dir(self.new)
+        return SpoolEntry(entry.id, path, entry.attempts + 1)
+
+    def undo_attempt(self, entry: SpoolEntry) -> SpoolEntry:
+        """A failure that was not the message's fault (the database was down): don't count it."""
+        path = entry.path.with_name(f"{entry.id}.{max(entry.attempts - 1, 0)}")
+        os.replace(entry.path, path)
+        return SpoolEntry(entry.id, path, max(entry.attempts - 1, 0))
+
+    def remove(self, entry: SpoolEntry) -> None:
+        entry.path.unlink(missing_ok=True)
+        fsync_dir(self.new)

@@ -1,0 +1,140 @@
+"""PDF work in child processes with a time and a memory limit per document.
+
+PDFium is C code and pdfminer has no decompression cap: a hostile PDF may hang, eat memory or
+crash. Each worker is a long-lived child (spawned, not forked, from a threaded daemon) with
+RLIMIT_AS set; the parent waits for each document with a timeout. A worker that times out or
+dies is killed and replaced, and its document ends as `unreadable_pdf` with the reason — the
+daemon and the other documents carry on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import resource
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+
+from daemon.logs import get_logger
+from parsers.extract import ExtractedDocument, extract_document, failed_document
+from parsers.mime import Attachment
+
+_CTX = multiprocessing.get_context("spawn")
+
+
+def _worker_main(conn: Connection, memory_bytes: int, max_pages: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            attachment = conn.recv()
+        except EOFError:
+            return
+        if attachment is None:
+            return
+        try:
+            result: ExtractedDocument | str = extract_document(attachment, max_pages)
+        except MemoryError:
+            result = "ran out of memory"
+        except Exception as exc:  # a bug or a hostile file: report it, stay alive
+            result = f"{type(exc).__name__}: {exc}"
+        conn.send(result)
+
+
+@dataclass
+class _Worker:
+    process: SpawnProcess
+    conn: Connection
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.process.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """`extract(attachments)` from any thread; blocks for an idle worker."""
+
+    def __init__(self, size: int, timeout: float, memory_mb: int, max_pages: int) -> None:
+        self.size = size
+        self.timeout = timeout
+        self.memory_bytes = memory_mb * 1024 * 1024
+        self.max_pages = max_pages
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CTX.Pipe()
+        process = _CTX.Process(
+            target=_worker_main,
+            args=(child, self.memory_bytes, self.max_pages),
+            name="podatelna-pdf",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.stop(kill=True)
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def extract(self, attachments: Sequence[Attachment]) -> list[ExtractedDocument]:
+        return [self.extract_one(a) for a in attachments]
+
+    def extract_one(self, attachment: Attachment) -> ExtractedDocument:
+        worker = self._idle.get()
+        healthy = True
+        result: ExtractedDocument | str
+        try:
+            worker.conn.send(attachment)
+            if worker.conn.poll(self.timeout):
+                result = worker.conn.recv()
+            else:
+                result, healthy = f"gave up after {self.timeout:g} s", False
+        except (EOFError, OSError) as exc:
+            result, healthy = f"worker died ({type(exc).__name__}); the file may be hostile", False
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+        if isinstance(result, ExtractedDocument):
+            return result
+        get_logger().warning("document_extraction_failed", sha256=attachment.sha256, reason=result)
+        return failed_document(attachment, f"could not read the file: {result}")
+
+    def _replace(self, worker: _Worker) -> None:
+        self._retire(worker)
+        if not self._closed:
+            self._idle.put(self._spawn())
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
