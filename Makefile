@@ -39,6 +39,7 @@ samples: install
 
 bench: install system-deps
 	$(PY) bench/pdftext.py
+	$(PY) bench/smtp.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

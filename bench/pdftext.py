@@ -71,9 +71,13 @@ def main() -> None:
     pdfs = [LAYOUTS[name](make_doc(i)) for i, name in enumerate(LAYOUTS)]
     base = per_call_ms(raw_pdfium, pdfs, a.runs)
     print(f"{'backend':<28}{'ms/page':>10}{'x pdfium':>10}")
-    for name, fn, runs in (("pypdfium2 (raw text)", raw_pdfium, a.runs), ("pypdf", raw_pypdf, max(a.runs // 5, 3)),
-                           ("pdfplumber", raw_pdfplumber, max(a.runs // 20, 2)),
-                           ("podatelna read_pdf", ours_text, a.runs), ("podatelna text+fields", ours_fields, a.runs)):
+    for name, fn, runs in (
+        ("pypdfium2 (raw text)", raw_pdfium, a.runs),
+        ("pypdf", raw_pypdf, max(a.runs // 5, 3)),
+        ("pdfplumber", raw_pdfplumber, max(a.runs // 20, 2)),
+        ("podatelna read_pdf", ours_text, a.runs),
+        ("podatelna text+fields", ours_fields, a.runs),
+    ):
         ms = base if fn is raw_pdfium else per_call_ms(fn, pdfs, runs)
         print(f"{name:<28}{ms:>10.2f}{ms / base:>10.1f}")
 

@@ -155,9 +155,12 @@ async def serve(settings: Settings) -> int:
         except TimeoutError:
             log.warning("processing_drain_timed_out")
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        # Close while our handlers are still installed: a second SIGTERM during cleanup (an
+        # impatient operator, a supervisor repeating itself) must not kill us half-way.
         pool.close()
         store.close()
-    log.info("daemon_stopped", left_in_spool=len(spool.pending()))
+        log.info("daemon_stopped", left_in_spool=len(spool.pending()))
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, signal.SIG_IGN)  # until the process exits, moments from now
     return 0

@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from storage.store import DocumentRecord, Store
 from tests.docgen import INCOMING, OFFICE_CLIENT, OUTGOING, RECEIPTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +181,110 @@ def config_file(tmp_path: Path, database_url: str) -> Path:
 @pytest.fixture
 def cli(config_file: Path) -> Cli:
     return Cli(config_file)
+
+
+# ---- the daemon as a real subprocess ------------------------------------------------------------
+
+
+class Daemon:
+    """`podatelna serve` on a free loopback port, its JSON log lines collected."""
+
+    def __init__(
+        self, workdir: Path, database: str | None = None, smtp_extra: str = "", extra: str = ""
+    ) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.database = database or f"sqlite:///{workdir / 'inbox.sqlite3'}"
+        self.config = workdir / "config.toml"
+        text = config_text(self.database, workdir / "files", smtp_port=self.port, extra=extra)
+        text = text.replace(
+            'hostname = "test.local"\n', f'hostname = "test.local"\n{smtp_extra}\n', 1
+        )
+        self.config.write_text(text, encoding="utf-8")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "serve.log"
+        self.cli = Cli(self.config)
+
+    def start(self, timeout: float = 30) -> Daemon:
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [PODATELNA, "serve", "--config", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"serve exited {self.proc.returncode}:\n{self.log_path.read_text()}"
+                )
+            if any(e.get("event") == "smtp_listening" for e in self.events(offset)):
+                return self
+            time.sleep(0.05)
+        raise AssertionError("serve did not start listening:\n" + self.log_path.read_text())
+
+    def events(self, offset: int = 0) -> list[dict[str, object]]:
+        out = []
+        with self.log_path.open("rb") as fh:
+            fh.seek(offset)
+            text = fh.read().decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    continue
+        return out
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 35) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=timeout)
+        self.proc = None
+        return rc
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def store(self) -> Store:
+        return Store.open(self.database, self.workdir / "files")
+
+    def documents(self) -> list[DocumentRecord]:
+        store = self.store()
+        try:
+            return store.documents()
+        finally:
+            store.close()
+
+    def wait_for(
+        self, predicate: Callable[[list[DocumentRecord]], bool], timeout: float = 60
+    ) -> list[DocumentRecord]:
+        deadline = time.monotonic() + timeout
+        while True:
+            docs = self.documents()
+            if predicate(docs):
+                return docs
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting; have {len(docs)} documents")
+            time.sleep(0.2)
+
+    def spooled(self) -> int:
+        new = self.workdir / "spool" / "new"
+        return len(list(new.iterdir())) if new.exists() else 0
+
+
+@pytest.fixture
+def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
+    started: list[Daemon] = []
+
+    def make(**kwargs: str) -> Daemon:
+        d = Daemon(tmp_path, **kwargs)
+        started.append(d)
+        return d
+
+    yield make
+    for d in started:
+        if d.proc is not None and d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()

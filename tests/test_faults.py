@@ -1,0 +1,170 @@
+"""Failures inside the daemon never lose or drop a message: 451 so the sender retries,
+a hostile PDF costs a worker not the daemon, a message that keeps failing is quarantined."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from daemon.app import Processor
+from daemon.config import Settings, SmtpSettings, load_settings
+from daemon.smtp import Gate, Handler, start_server
+from daemon.spool import Envelope, Spool, SpoolEntry
+from daemon.workers import WorkerPool
+from parsers.mime import Attachment, AttachmentKind, sha256_hex
+from parsers.vocab import Flag
+from storage.store import Store
+from tests.conftest import config_text, free_port
+from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
+
+
+class FlakySpool(Spool):
+    """The storage step fails the first `failures` times (disk full)."""
+
+    def __init__(self, root: Path, failures: int) -> None:
+        super().__init__(root)
+        self.failures = failures
+
+    def put(self, raw: bytes, envelope: Envelope) -> SpoolEntry:
+        if self.failures > 0:
+            self.failures -= 1
+            raise OSError(28, "No space left on device")
+        return super().put(raw, envelope)
+
+
+async def test_storage_failure_answers_451_then_retry_gets_250(tmp_path: Path) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=free_port(), hostname="test.local")
+    spool = FlakySpool(tmp_path / "spool", failures=1)
+    spool.ensure()
+    gate = Gate(settings)
+    queued: list[SpoolEntry] = []
+    book = load_settings(_config(tmp_path), {}).address_book
+    server = await start_server(settings, Handler(settings, book, spool, gate, queued.append), gate)
+    raw = build_eml(INCOMING, [], message_id="retry@test")
+
+    def send() -> tuple[int, int]:
+        with smtplib.SMTP("127.0.0.1", settings.port) as c:
+            c.ehlo()
+            c.mail("a@b.example")
+            c.rcpt(INCOMING)
+            first, reply = c.data(raw)
+            assert b"Traceback" not in reply and b"No space" not in reply
+            c.rset()
+            c.mail("a@b.example")
+            c.rcpt(INCOMING)
+            return first, c.data(raw)[0]
+
+    try:
+        assert await asyncio.to_thread(send) == (451, 250)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert len(queued) == 1 and spool.read(queued[0])[1] == raw
+
+
+def _config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(f"sqlite:///{tmp_path / 'inbox.sqlite3'}", tmp_path / "files"))
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(_config(tmp_path), {})
+
+
+def _pdf_attachment(seed: int = 1) -> Attachment:
+    data = LAYOUTS["sk_columns"](make_doc(seed))
+    return Attachment(AttachmentKind.PDF, data, sha256_hex(data), "f.pdf", "application/pdf", "2")
+
+
+def test_worker_pool_reads_and_survives_a_timeout() -> None:
+    pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=50)
+    pool.start()
+    try:
+        good = pool.extract_one(_pdf_attachment())
+        assert good.fields.number is not None and good.problem is None
+        pool.timeout = 0.0001  # nothing can be read this fast: the worker is killed and replaced
+        slow = pool.extract_one(_pdf_attachment(2))
+        assert slow.fields.flags == (Flag.UNREADABLE_PDF,)
+        assert slow.problem is not None and "gave up after" in slow.problem
+        pool.timeout = 30
+        again = pool.extract_one(_pdf_attachment(3))  # a fresh worker took over
+        assert again.fields.number is not None
+    finally:
+        pool.close()
+
+
+def test_worker_pool_survives_a_worker_dying() -> None:
+    pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=50)
+    pool.start()
+    try:
+        victim = pool._all[0]
+        victim.process.kill()
+        victim.process.join()
+        died = pool.extract_one(_pdf_attachment())
+        assert died.fields.flags == (Flag.UNREADABLE_PDF,) and "worker died" in (died.problem or "")
+        assert pool.extract_one(_pdf_attachment()).fields.number is not None
+    finally:
+        pool.close()
+
+
+class _ExplodingPool(WorkerPool):
+    def extract(self, attachments: object) -> list:  # type: ignore[override,type-arg]
+        raise RuntimeError("boom: a bug met a strange message")
+
+
+def test_message_failing_every_time_is_quarantined(settings: Settings, tmp_path: Path) -> None:
+    store = Store.open(settings.storage.database, settings.storage.files)
+    spool = Spool(settings.storage.spool)
+    spool.ensure()
+    pdf = LAYOUTS["sk_columns"](make_doc(1))
+    raw = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="poison@test")
+    spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
+    processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
+    try:
+        delays = []
+        for _ in range(settings.processing.max_attempts):
+            delays.append(processor.process(spool.pending()[0]))
+        assert all(d is not None for d in delays)  # retried later, not dropped
+        assert spool.pending()[0].attempts == settings.processing.max_attempts
+        assert processor.process(spool.pending()[0]) is None
+        assert spool.pending() == []
+        docs = store.documents()
+        assert len(docs) == 1
+        assert docs[0].status == "needs_review" and docs[0].flags == ("processing_failed",)
+        assert docs[0].deliveries[0].message_id == "poison@test"
+        assert store.blobs.get(sha256_hex(raw)) == raw  # the original is kept
+    finally:
+        store.close()
+
+
+def test_replayed_entry_is_not_a_second_delivery(settings: Settings) -> None:
+    """A crash after the commit but before the spool file is removed: the replay is a no-op."""
+    store = Store.open(settings.storage.database, settings.storage.files)
+    spool = Spool(settings.storage.spool)
+    spool.ensure()
+    raw = build_eml(
+        INCOMING, [("f.pdf", LAYOUTS["en_grid"](make_doc(7)), "application/pdf")], message_id="r@t"
+    )
+    spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
+    pool = WorkerPool(1, 30, 1024, 50)
+    pool.start()
+    processor = Processor(settings, store, spool, pool)
+    try:
+        entry = spool.pending()[0]
+        original_remove = spool.remove
+        spool.remove = lambda e: None  # type: ignore[method-assign]  # "crash" before removal
+        assert processor.process(entry) is None
+        spool.remove = original_remove  # type: ignore[method-assign]
+        assert processor.process(spool.pending()[0]) is None  # the replay after restart
+        docs = store.documents()
+        assert len(docs) == 1 and len(docs[0].deliveries) == 1
+        assert spool.pending() == []
+    finally:
+        pool.close()
+        store.close()
