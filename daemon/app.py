@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import dataclass, field
+from datetime import UTC
 
 import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
 from daemon.config import Settings
+from daemon.imap import Poller, schedule
 from daemon.intake import Source, intake, quarantine
 from daemon.logs import get_logger
 from daemon.smtp import Gate, Handler, drain, start_server
@@ -101,6 +104,19 @@ class Processor:
         return None
 
 
+async def _wait_for_polls(pollers: list[Poller], grace: float) -> None:
+    """A poll under way finishes its current message; the next start continues from there."""
+
+    async def idle(poller: Poller) -> None:
+        async with poller.lock:
+            pass
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(idle(p) for p in pollers)), grace)
+    except TimeoutError:
+        get_logger().warning("imap_drain_timed_out")
+
+
 def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
 
@@ -140,11 +156,23 @@ async def serve(settings: Settings) -> int:
                 return 1
             host, port = server.sockets[0].getsockname()[:2]
             log.info("smtp_listening", host=host, port=port, hostname=settings.smtp.hostname)
-        log.info("daemon_started", companies=len(settings.companies), workers=p.workers)
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        pollers = [Poller(account, settings, store, pool.extract) for account in settings.imap]
+        for poller in pollers:
+            schedule(scheduler, poller)
+        scheduler.start()
+        log.info(
+            "daemon_started",
+            companies=len(settings.companies),
+            workers=p.workers,
+            imap_accounts=[a.name for a in settings.imap],
+        )
         await stop.wait()
         log.info("daemon_stopping")
+        scheduler.shutdown(wait=False)
         if server is not None and gate is not None:
             await drain(server, gate, SHUTDOWN_GRACE)
+        await _wait_for_polls(pollers, SHUTDOWN_GRACE)
         processor.stopping = True
         for _ in range(p.workers):
             processor.queue.put_nowait(

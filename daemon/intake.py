@@ -34,7 +34,7 @@ from parsers.vocab import Channel, DocType, Flag, Status
 from routing.addresses import Route
 from routing.checks import Facts, route
 from routing.decide import EditedAfterIssue, Redelivery, decide
-from storage.store import Inbox, NewDocument, Store, document_id
+from storage.store import ImapRef, Inbox, NewDocument, Store, document_id
 
 Extractor = Callable[[Sequence[Attachment]], list[ExtractedDocument]]
 _ATTEMPTS = 5
@@ -49,6 +49,7 @@ class Source:
     intake_key: str | None = None  # the same key twice is a replay, not a new delivery
     account: str | None = None  # IMAP account name
     filename: str | None = None  # ingest: the file it came from
+    imap: ImapRef | None = None  # IMAP: recorded as stored in the same transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +87,26 @@ def intake(
 
 
 def quarantine(
-    store: Store, settings: Settings, raw: bytes, source: Source, problem: str
+    store: Store,
+    settings: Settings,
+    raw: bytes,
+    source: Source,
+    problem: str,
+    flag: Flag = Flag.PROCESSING_FAILED,
 ) -> IntakeResult:
-    """Keep a message whose processing keeps failing as one `needs_review` item: never
-    deleted, never retried forever. Reads nothing but the headers."""
+    """Keep a message that cannot be processed as one `needs_review` item with the reason:
+    never deleted, never retried forever. Reads nothing but the headers."""
     try:
         parsed = extract_attachments(raw, MimeLimits(max_parts=1))
     except Exception:
         parsed = ParsedMessage(None, None, None, (), (), (), ())
-    sha = sha256_hex(raw)
-    fields = ExtractedFields(flags=(Flag.PROCESSING_FAILED,))
-    failed = ExtractedDocument(sha, None, AttachmentKind.PDF, fields, 0, problem)
-    empty = ParsedMessage(
+    failed = ExtractedDocument(
+        sha256_hex(raw), None, AttachmentKind.PDF, ExtractedFields(flags=(flag,)), 0, problem
+    )
+    headers_only = ParsedMessage(
         parsed.message_id, parsed.subject, parsed.sender, parsed.header_recipients, (), (), ()
     )
-    return _commit(store, settings, raw, empty, source, [failed])
+    return _commit(store, settings, raw, headers_only, source, [failed])
 
 
 def _commit(

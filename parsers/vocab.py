@@ -64,3 +64,4 @@ class Flag(StrEnum):
     UNKNOWN_RECIPIENT = "unknown_recipient"
     EDITED_AFTER_ISSUE = "edited_after_issue"
     PROCESSING_FAILED = "processing_failed"
+    MESSAGE_TOO_LARGE = "message_too_large"

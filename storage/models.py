@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -104,3 +115,30 @@ class EventRow(Base):
     message_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     document_id: Mapped[str | None] = mapped_column(String(32), index=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ImapProgressRow(Base):
+    """Which IMAP messages are durably stored: (account, folder, UIDVALIDITY, UID).
+    Written in the same transaction as the message, so a crash before the MOVE refetches it
+    and the intake key turns that into a no-op."""
+
+    __tablename__ = "imap_progress"
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    folder: Mapped[str] = mapped_column(String(300), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    uid: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_on_server: Mapped[bool] = mapped_column(Boolean, default=False)  # too large: never moved
+
+
+class ImapStatusRow(Base):
+    """Per account: what monitoring and `report` show."""
+
+    __tablename__ = "imap_status"
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_success: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)

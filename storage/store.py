@@ -29,6 +29,8 @@ from storage.models import (
     DocumentRow,
     EventRow,
     FlagRow,
+    ImapProgressRow,
+    ImapStatusRow,
     MessageRow,
 )
 
@@ -51,6 +53,26 @@ def as_utc(value: datetime) -> datetime:
 def document_id(company: str | None, mailbox: str | None, sha256: str) -> str:
     """Stable id: the same file in the same mailbox is the same document on every node."""
     return hashlib.sha256(f"{company or '-'}|{mailbox or '-'}|{sha256}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ImapRef:
+    """Where an IMAP message came from; its identity for progress, never for documents."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    left_on_server: bool = False  # too large to fetch: a person deals with it in the mailbox
+
+
+@dataclass(frozen=True, slots=True)
+class ImapStatus:
+    account: str
+    last_success: datetime | None
+    fetched: int
+    errors: int
+    last_error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +341,46 @@ class Store:
     def document(self, doc_id: str) -> DocumentRecord | None:
         found = self.documents(ids=[doc_id])
         return found[0] if found else None
+
+    def imap_stored_uids(self, account: str, folder: str, uidvalidity: int) -> dict[int, bool]:
+        """UID → left on the server (True) or to be moved (False), for the stored ones."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ImapProgressRow.uid, ImapProgressRow.left_on_server).where(
+                    ImapProgressRow.account == account,
+                    ImapProgressRow.folder == folder,
+                    ImapProgressRow.uidvalidity == uidvalidity,
+                )
+            )
+            return {int(uid): bool(left) for uid, left in rows}
+
+    def imap_poll_result(self, account: str, *, fetched: int = 0, error: str | None = None) -> None:
+        """Record one poll's outcome for monitoring."""
+        now = self.clock()
+        with self.transaction() as inbox:
+            row = inbox.session.get(ImapStatusRow, account)
+            if row is None:
+                row = ImapStatusRow(account=account, fetched=0, errors=0)
+                inbox.session.add(row)
+            row.fetched = (row.fetched or 0) + fetched
+            if error is None:
+                row.last_success = now
+            else:
+                row.errors = (row.errors or 0) + 1
+                row.last_error, row.last_error_at = error[:1000], now
+
+    def imap_status(self) -> list[ImapStatus]:
+        with Session(self.engine) as session:
+            return [
+                ImapStatus(
+                    r.account,
+                    as_utc(r.last_success) if r.last_success else None,
+                    r.fetched,
+                    r.errors,
+                    r.last_error,
+                )
+                for r in session.scalars(select(ImapStatusRow))
+            ]
 
     def message_count(self) -> int:
         with Session(self.engine) as session:

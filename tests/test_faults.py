@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 
 from daemon.app import Processor
 from daemon.config import Settings, SmtpSettings, load_settings
@@ -82,16 +83,27 @@ def _pdf_attachment(seed: int = 1) -> Attachment:
     return Attachment(AttachmentKind.PDF, data, sha256_hex(data), "f.pdf", "application/pdf", "2")
 
 
+def _long_pdf(pages: int) -> Attachment:
+    doc = FPDF()
+    doc.set_font("helvetica", size=8)
+    for page in range(pages):
+        doc.add_page()
+        for line in range(60):
+            doc.text(10, 10 + line * 4, f"Strana {page} riadok {line} " * 6)
+    data = bytes(doc.output())
+    return Attachment(AttachmentKind.PDF, data, sha256_hex(data), "long.pdf", "application/pdf", "2")
+
+
 def test_worker_pool_reads_and_survives_a_timeout() -> None:
-    pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=50)
+    pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=1000)
     pool.start()
     try:
         good = pool.extract_one(_pdf_attachment())
         assert good.fields.number is not None and good.problem is None
-        pool.timeout = 0.0001  # nothing can be read this fast: the worker is killed and replaced
-        slow = pool.extract_one(_pdf_attachment(2))
+        pool.timeout = 0.05  # 400 dense pages take far longer: the worker is killed and replaced
+        slow = pool.extract_one(_long_pdf(400))
         assert slow.fields.flags == (Flag.UNREADABLE_PDF,)
-        assert slow.problem is not None and "gave up after" in slow.problem
+        assert slow.problem is not None and "gave up after 0.05 s" in slow.problem
         pool.timeout = 30
         again = pool.extract_one(_pdf_attachment(3))  # a fresh worker took over
         assert again.fields.number is not None

@@ -1,0 +1,304 @@
+"""IMAP polling: every configured mailbox fetched reliably (aioimaplib, RFC 3501).
+
+Each poll opens a fresh connection (no state survives a disconnect), and every network call
+has a timeout. Messages are fetched one at a time with BODY.PEEK[] (aioimaplib hangs on FETCH
+answers of ~1,000+ lines; sizes are asked in windows) and go through the one intake; only
+after it is durably stored is a message moved to `processed_folder` (MOVE, or COPY + \\Deleted +
+EXPUNGE) or flagged \\Seen. A crash in between refetches it, and the intake key (account,
+folder, UIDVALIDITY, UID) makes that a no-op; a UIDVALIDITY change rescans the folder and the
+SHA-256 of the bytes keeps it from making second documents.
+
+Failures (server down, wrong password, TLS mismatch) are one `imap_poll_failed` event and a
+retry after a backoff capped at the poll interval, so recovery comes within one interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import aioimaplib
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from daemon.config import ImapAccount, Settings
+from daemon.intake import Extractor, Source, intake, quarantine
+from daemon.logs import get_logger
+from parsers.vocab import Channel, Flag
+from storage.store import ImapRef, Store, utcnow
+
+T = TypeVar("T")
+CALL_TIMEOUT = 60.0  # seconds for any one IMAP command
+SIZE_WINDOW = 200  # UIDs per RFC822.SIZE fetch
+ACK_BATCH = 50  # messages stored before they are moved together
+
+_UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
+_UID_SIZE = re.compile(rb"UID (\d+)[^)]*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+)[^)]*?UID (\d+)")
+
+
+class ImapError(Exception):
+    """The server refused or misbehaved; the poll is given up and retried later."""
+
+
+async def _call(awaitable: Awaitable[T], what: str, limit: float = CALL_TIMEOUT) -> T:
+    try:
+        return await asyncio.wait_for(awaitable, limit)
+    except TimeoutError:
+        raise ImapError(f"{what}: no answer in {limit:g} s") from None
+
+
+def _ok(response: Any, what: str) -> Any:
+    if response.result != "OK":
+        text = b" ".join(line for line in response.lines if isinstance(line, bytes)).decode(
+            errors="replace"
+        )
+        raise ImapError(f"{what} refused: {text[:200]}")
+    return response
+
+
+class Poller:
+    """One `[[imap]]` account."""
+
+    def __init__(
+        self, account: ImapAccount, settings: Settings, store: Store, extractor: Extractor
+    ) -> None:
+        self.account = account
+        self.settings = settings
+        self.store = store
+        self.extractor = extractor
+        self.failures = 0
+        self.lock = asyncio.Lock()
+        self.log = get_logger(imap_account=account.name)
+        self.retry: Callable[[float], None] | None = None  # set by the scheduler
+
+    async def poll_safely(self) -> None:
+        """The scheduled job: never raises, never runs twice at once."""
+        if self.lock.locked():
+            return
+        async with self.lock:
+            try:
+                fetched = await self.poll()
+            except Exception as exc:
+                self.failures += 1
+                delay = min(self.account.poll_seconds, 2.0 ** min(self.failures, 10))
+                error = (
+                    f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImapError) else str(exc)
+                )
+                self.log.error(
+                    "imap_poll_failed", error=error, failures=self.failures, retry_in=delay
+                )
+                await asyncio.to_thread(self.store.imap_poll_result, self.account.name, error=error)
+                if self.retry is not None:
+                    self.retry(delay)
+                return
+            if self.failures:
+                self.log.info("imap_recovered", after_failures=self.failures)
+            self.failures = 0
+            await asyncio.to_thread(self.store.imap_poll_result, self.account.name, fetched=fetched)
+            self.log.info("imap_polled", fetched=fetched, folder=self.account.folder)
+
+    async def connect(self) -> aioimaplib.IMAP4:
+        a = self.account
+        context = ssl.create_default_context() if a.security != "none" else None
+        if a.security == "tls":
+            client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
+                a.host, a.port, timeout=CALL_TIMEOUT, ssl_context=context
+            )
+        else:
+            client = aioimaplib.IMAP4(a.host, a.port, timeout=CALL_TIMEOUT)
+        try:
+            await _call(client.wait_hello_from_server(), "connect")
+            if a.security == "starttls":
+                await self._starttls(client, context)
+            _ok(await _call(client.login(a.username, a.password), "LOGIN"), "LOGIN")
+            # aioimaplib learns MOVE/UIDPLUS only from a capability list it has seen.
+            await _call(client.protocol.capability(), "CAPABILITY")
+        except BaseException:
+            await self._close(client)
+            raise
+        return client
+
+    async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext | None) -> None:
+        """aioimaplib 2.0.3 has no STARTTLS: ask for it, then upgrade the transport ourselves."""
+        context = context or ssl.create_default_context()
+        _ok(await _call(client.protocol.simple_command("STARTTLS"), "STARTTLS"), "STARTTLS")
+        loop = asyncio.get_running_loop()
+        protocol = client.protocol
+        transport = await _call(
+            loop.start_tls(
+                protocol.transport, protocol, context, server_hostname=self.account.host
+            ),
+            "TLS",
+        )
+        protocol.transport = transport
+
+    async def _close(self, client: aioimaplib.IMAP4) -> None:
+        try:
+            if client.protocol is not None and client.protocol.transport is not None:
+                if client.get_state() in ("AUTH", "SELECTED"):
+                    await asyncio.wait_for(client.logout(), 10)
+                client.protocol.transport.close()
+        except Exception:  # the connection is going away anyway
+            self.log.debug("imap_close_failed")
+
+    async def poll(self) -> int:
+        a = self.account
+        client = await self.connect()
+        try:
+            selected = _ok(await _call(client.select(_quote(a.folder)), "SELECT"), "SELECT")
+            uidvalidity = _uidvalidity(selected.lines)
+            found = _ok(await _call(client.uid_search("ALL"), "UID SEARCH"), "UID SEARCH")
+            uids = [int(u) for line in found.lines[:1] for u in line.split() if u.isdigit()]
+            stored = await asyncio.to_thread(
+                self.store.imap_stored_uids, a.name, a.folder, uidvalidity
+            )
+            leftover = [
+                u for u in uids if stored.get(u) is False
+            ]  # stored before a crash, not yet moved
+            if leftover and a.processed_folder:
+                await self.acknowledge(client, leftover)
+            todo = [u for u in uids if u not in stored]
+            fetched = 0
+            for start in range(0, len(todo), SIZE_WINDOW):
+                window = todo[start : start + SIZE_WINDOW]
+                sizes = await self.sizes(client, window)
+                done: list[int] = []
+                for uid in window:
+                    if await self.fetch_one(client, uidvalidity, uid, sizes.get(uid, 0)):
+                        done.append(uid)
+                    fetched += 1
+                    if len(done) >= ACK_BATCH:
+                        await self.acknowledge(client, done)
+                        done = []
+                if done:
+                    await self.acknowledge(client, done)
+            return fetched
+        finally:
+            await self._close(client)
+
+    async def sizes(self, client: aioimaplib.IMAP4, uids: list[int]) -> dict[int, int]:
+        response = _ok(
+            await _call(client.uid("fetch", _uid_set(uids), "(RFC822.SIZE)"), "FETCH SIZE"),
+            "FETCH SIZE",
+        )
+        out: dict[int, int] = {}
+        for line in response.lines:
+            if isinstance(line, bytes | bytearray):
+                for m in _UID_SIZE.finditer(bytes(line)):
+                    uid, size = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                    out[int(uid)] = int(size)
+        return out
+
+    async def fetch_one(
+        self, client: aioimaplib.IMAP4, uidvalidity: int, uid: int, size: int
+    ) -> bool:
+        """Store one message; True when it may be moved away (it was stored whole)."""
+        a = self.account
+        limit = self.settings.smtp.max_message_bytes if self.settings.smtp else 25 * 1024 * 1024
+        ref = ImapRef(a.name, a.folder, uidvalidity, uid, left_on_server=size > limit)
+        source = Source(
+            Channel.IMAP,
+            utcnow(),
+            None,
+            (a.address,) if a.address else None,
+            intake_key=f"imap:{a.name}:{a.folder}:{uidvalidity}:{uid}",
+            account=a.name,
+            imap=ref,
+        )
+        if ref.left_on_server:
+            # Not downloaded whole: a person looks at it in the mailbox, where it stays.
+            headers = await self._body(client, uid, "BODY.PEEK[HEADER]")
+            problem = f"message of {size} bytes is over the {limit}-byte limit; left in {a.folder} on {a.host}"
+            await asyncio.to_thread(
+                quarantine,
+                self.store,
+                self.settings,
+                headers,
+                source,
+                problem,
+                Flag.MESSAGE_TOO_LARGE,
+            )
+            self.log.warning("imap_message_too_large", uid=uid, size=size)
+            return False
+        raw = await self._body(client, uid, "BODY.PEEK[]")
+        await asyncio.to_thread(intake, self.store, self.settings, raw, source, self.extractor)
+        return True
+
+    async def _body(self, client: aioimaplib.IMAP4, uid: int, part: str) -> bytes:
+        timeout = CALL_TIMEOUT * 5  # a 25 MB message over a slow link
+        response = _ok(
+            await _call(client.uid("fetch", str(uid), f"({part})"), "FETCH", timeout), "FETCH"
+        )
+        for line in response.lines:
+            if isinstance(line, bytearray):
+                return bytes(line)
+        raise ImapError(f"FETCH {uid}: no message body in the answer (was it deleted meanwhile?)")
+
+    async def acknowledge(self, client: aioimaplib.IMAP4, uids: list[int]) -> None:
+        """Only for stored messages: move them out of the way, or mark them seen."""
+        a = self.account
+        uid_set = _uid_set(uids)
+        if not a.processed_folder:
+            _ok(
+                await _call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Seen)"), "STORE"),
+                "STORE",
+            )
+            return
+        target = _quote(a.processed_folder)
+        if client.has_capability("MOVE"):
+            _ok(await _call(client.uid("move", uid_set, target), "MOVE"), "MOVE")
+            return
+        _ok(await _call(client.uid("copy", uid_set, target), "COPY"), "COPY")
+        _ok(
+            await _call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Deleted)"), "STORE"), "STORE"
+        )
+        if client.has_capability("UIDPLUS"):
+            _ok(await _call(client.uid("expunge", uid_set), "UID EXPUNGE"), "UID EXPUNGE")
+        else:
+            _ok(await _call(client.expunge(), "EXPUNGE"), "EXPUNGE")
+
+
+def _uidvalidity(lines: list[Any]) -> int:
+    for line in lines:
+        if isinstance(line, bytes | bytearray) and (m := _UIDVALIDITY.search(bytes(line))):
+            return int(m.group(1))
+    raise ImapError("SELECT did not report UIDVALIDITY")
+
+
+def _uid_set(uids: list[int]) -> str:
+    return ",".join(str(u) for u in uids)
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def schedule(scheduler: AsyncIOScheduler, poller: Poller) -> None:
+    """Every `poll_seconds` (coalesced, never overlapping), first run now; failures add one
+    earlier retry with backoff, capped at the interval."""
+    name = poller.account.name
+
+    def retry(delay: float) -> None:
+        scheduler.add_job(
+            poller.poll_safely,
+            "date",
+            run_date=datetime.now(UTC) + timedelta(seconds=delay),
+            id=f"imap-retry-{name}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    poller.retry = retry
+    scheduler.add_job(
+        poller.poll_safely,
+        "interval",
+        seconds=poller.account.poll_seconds,
+        id=f"imap-{name}",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        misfire_grace_time=None,
+    )

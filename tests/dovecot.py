@@ -1,0 +1,90 @@
+"""A throwaway Dovecot IMAP server per test (tests/peers/start-dovecot.sh), never the system one."""
+
+from __future__ import annotations
+
+import imaplib
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+PEERS = Path(__file__).parent / "peers"
+USER, PASSWORD = "doklady", "tajne-heslo"
+
+
+class Dovecot:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.port = free_port()
+        self.pid: str | None = None
+
+    def start(self) -> Dovecot:
+        out = subprocess.run([str(PEERS / "start-dovecot.sh"), str(self.base), str(self.port), USER, PASSWORD],
+                             capture_output=True, text=True, check=False, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError(f"dovecot did not start: {out.stderr}")
+        self.pid = out.stdout.strip().splitlines()[-1]
+        return self
+
+    def stop(self) -> None:
+        if self.pid:
+            subprocess.run([str(PEERS / "stop-dovecot.sh"), self.pid], check=False, timeout=30)
+            self.pid = None
+
+    def kill(self) -> None:
+        """Gone at once, connections and all (the master and its children)."""
+        if self.pid:
+            subprocess.run(["pkill", "-KILL", "-P", self.pid], check=False)
+            subprocess.run(["kill", "-KILL", self.pid], check=False)
+            self.pid = None
+
+    def client(self) -> imaplib.IMAP4:
+        conn = imaplib.IMAP4("127.0.0.1", self.port)
+        conn.login(USER, PASSWORD)
+        return conn
+
+    def append(self, messages: list[bytes], folder: str = "INBOX") -> None:
+        conn = self.client()
+        try:
+            for raw in messages:
+                typ, _ = conn.append(folder, None, None, raw)
+                assert typ == "OK"
+        finally:
+            conn.logout()
+
+    def count(self, folder: str = "INBOX") -> int:
+        conn = self.client()
+        try:
+            typ, data = conn.select(f'"{folder}"', readonly=True)
+            assert typ == "OK", data
+            return int(data[0] or 0)
+        finally:
+            conn.logout()
+
+    def account(self, name: str = "main", folder: str = "INBOX", processed: str | None = "Processed",
+                password: str = PASSWORD, poll_seconds: float = 1, address: str | None = None) -> str:
+        secret = self.base / f"{name}.password"
+        secret.write_text(password)
+        lines = [
+            "[[imap]]", f'name = "{name}"', 'host = "127.0.0.1"', f"port = {self.port}", 'security = "none"',
+            f'username = "{USER}"', f'password_file = "{secret}"', f'folder = "{folder}"',
+            f"poll_seconds = {poll_seconds}",
+        ]
+        if processed:
+            lines.append(f'processed_folder = "{processed}"')
+        if address:
+            lines.append(f'address = "{address}"')
+        return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def dovecot(tmp_path: Path) -> Iterator[Dovecot]:
+    if shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin") is None:
+        pytest.skip("dovecot-imapd is not installed (make test installs it)")
+    server = Dovecot(tmp_path / "dovecot").start()
+    yield server
+    server.stop()

@@ -1,0 +1,184 @@
+"""IMAP polling against a real Dovecot: round trip, volume, server and daemon crashes,
+UIDVALIDITY change, wrong password, and the same attachment by SMTP and IMAP."""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import Daemon
+from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
+from tests.dovecot import Dovecot, dovecot  # noqa: F401  (fixture)
+
+
+def _plain(i: int, prefix: str = "imap") -> bytes:
+    return build_eml(INCOMING, [], message_id=f"{prefix}-{i}@test", subject=f"správa {i}")
+
+
+def _invoice(seed: int) -> bytes:
+    doc = make_doc(seed)
+    return build_eml(INCOMING, [(f"faktura-{seed}.pdf", LAYOUTS["cz_stacked"](doc), "application/pdf")],
+                     message_id=f"inv-{seed}@test", subject=f"Faktura {seed}")
+
+
+def _ids(d: Daemon) -> list[str]:
+    return [dl.message_id or "" for doc in d.documents() for dl in doc.deliveries]
+
+
+def test_round_trip_and_move(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+    dovecot.append([_invoice(1), _invoice(2), _plain(3)])
+    d = daemon_factory(extra=dovecot.account()).start()
+    docs = d.wait_for(lambda docs: len(docs) == 3)
+    assert {doc.deliveries[0].channel for doc in docs} == {"imap"}
+    invoices = [doc for doc in docs if doc.doc_type == "invoice"]
+    assert len(invoices) == 2 and all(doc.status == "accepted" for doc in invoices)
+    deadline = time.monotonic() + 20
+    while dovecot.count("INBOX") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, 3)
+    assert d.stop() == 0
+    assert any(e["event"] == "imap_polled" and e.get("fetched") == 3 for e in d.events())
+    status = {s.account: s for s in d.store().imap_status()}
+    assert status["main"].fetched == 3 and status["main"].last_success is not None
+
+
+@pytest.mark.slow
+def test_1500_messages_all_stored_once(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+    dovecot.append([_plain(i) for i in range(1500)])
+    d = daemon_factory(extra=dovecot.account()).start()
+    d.wait_for(lambda docs: len(docs) >= 1500, timeout=300)
+    assert d.stop() == 0
+    ids = _ids(d)
+    assert len(ids) == 1500 and len(set(ids)) == 1500
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, 1500)
+
+
+@pytest.mark.slow
+def test_server_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+    dovecot.append([_plain(i, "k") for i in range(400)])
+    d = daemon_factory(extra=dovecot.account()).start()
+    d.wait_for(lambda docs: len(docs) >= 50, timeout=120)
+    dovecot.kill()
+    time.sleep(2)
+    dovecot.start()  # same port, same Maildir
+    docs = d.wait_for(lambda docs: len(docs) >= 400, timeout=180)
+    deadline = time.monotonic() + 30
+    while dovecot.count("INBOX") and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert d.stop() == 0
+    ids = [dl.message_id for doc in docs for dl in doc.deliveries]
+    assert sorted(set(ids)) == sorted(f"k-{i}@test" for i in range(400))
+    assert len(docs) == 400  # nothing twice
+    assert dovecot.count("INBOX") == 0
+    events = [e["event"] for e in d.events()]
+    assert "imap_poll_failed" in events and "imap_recovered" in events
+
+
+@pytest.mark.slow
+def test_daemon_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+    total = 400
+    dovecot.append([_plain(i, "c") for i in range(total)])
+    d = daemon_factory(extra=dovecot.account()).start()
+    violations: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def watch() -> None:  # moved out of INBOX must never exceed stored
+        while not stop.is_set():
+            moved = dovecot.count("Processed")
+            stored = len(d.documents())
+            if moved > stored:
+                violations.append((moved, stored))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        d.wait_for(lambda docs: len(docs) >= 80, timeout=120)
+        d.kill()
+        d.start()
+        d.wait_for(lambda docs: len(docs) >= total, timeout=180)
+        deadline = time.monotonic() + 30
+        while dovecot.count("INBOX") and time.monotonic() < deadline:
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        watcher.join()
+    assert d.stop() == 0
+    assert violations == []
+    ids = _ids(d)
+    assert len(ids) == total and len(set(ids)) == total
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, total)
+
+
+def test_uidvalidity_change_makes_no_second_documents(daemon_factory: Callable[..., Daemon],
+                                                      dovecot: Dovecot) -> None:  # noqa: F811
+    conn = dovecot.client()
+    conn.create("Doklady")
+    conn.logout()
+    messages = [_invoice(5), _plain(6)]
+    dovecot.append(messages, "Doklady")
+    d = daemon_factory(extra=dovecot.account(folder="Doklady", processed=None)).start()
+    d.wait_for(lambda docs: len(docs) == 2)
+    conn = dovecot.client()
+    assert conn.delete("Doklady")[0] == "OK" and conn.create("Doklady")[0] == "OK"  # new UIDVALIDITY
+    conn.logout()
+    dovecot.append(messages, "Doklady")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and sum(len(doc.deliveries) for doc in d.documents()) < 4:
+        time.sleep(0.2)
+    docs = d.documents()
+    assert d.stop() == 0
+    assert len(docs) == 2  # the rescan found the same bytes: deliveries, not documents
+    assert sorted(len(doc.deliveries) for doc in docs) == [2, 2]
+    assert dovecot.count("Doklady") == 2  # no processed folder: left in place, flagged \\Seen
+
+
+def test_wrong_password_does_not_stop_other_accounts(daemon_factory: Callable[..., Daemon],
+                                                     dovecot: Dovecot) -> None:  # noqa: F811
+    dovecot.append([_plain(1, "good")])
+    accounts = dovecot.account("good") + dovecot.account("bad", folder="INBOX", password="zle-heslo")
+    d = daemon_factory(extra=accounts).start()
+    d.wait_for(lambda docs: len(docs) == 1)
+    time.sleep(2)
+    assert d.proc is not None and d.proc.poll() is None  # no crash
+    assert d.stop() == 0
+    failures = [e for e in d.events() if e["event"] == "imap_poll_failed"]
+    assert failures and all(e["imap_account"] == "bad" for e in failures)
+    assert "LOGIN refused" in str(failures[0]["error"])
+    assert "zle-heslo" not in d.log_path.read_text()
+    status = {s.account: s for s in d.store().imap_status()}
+    assert status["bad"].errors >= 1 and status["bad"].last_success is None
+    assert status["good"].errors == 0 and status["good"].fetched == 1
+
+
+def test_same_attachment_by_smtp_and_imap_is_one_document(daemon_factory: Callable[..., Daemon],
+                                                          dovecot: Dovecot) -> None:  # noqa: F811
+    pdf = LAYOUTS["sk_columns"](make_doc(77))
+    by_smtp = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="via-smtp@test")
+    by_imap = build_eml(INCOMING, [("faktura.pdf", pdf, "application/pdf")], message_id="via-imap@test",
+                        subject="Fwd: faktúra")
+    d = daemon_factory(extra=dovecot.account(address=INCOMING)).start()
+    with smtplib.SMTP("127.0.0.1", d.port) as c:
+        c.sendmail("a@b.example", [INCOMING], by_smtp)
+    d.wait_for(lambda docs: len(docs) == 1)
+    dovecot.append([by_imap])
+    docs = d.wait_for(lambda docs: len(docs) == 1 and len(docs[0].deliveries) == 2)
+    assert [(dl.channel, dl.message_id) for dl in docs[0].deliveries] == [("smtp", "via-smtp@test"),
+                                                                           ("imap", "via-imap@test")]
+
+
+def test_too_large_message_stays_on_the_server(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+    big = build_eml(INCOMING, [("scan.bin", b"\x00" * 300_000, "application/octet-stream")], message_id="big@test")
+    dovecot.append([big, _plain(1, "small")])
+    d = daemon_factory(smtp_extra="max_message_bytes = 200000", extra=dovecot.account()).start()
+    docs = d.wait_for(lambda docs: len(docs) == 2)
+    flagged = [doc for doc in docs if "message_too_large" in doc.flags]
+    assert len(flagged) == 1 and flagged[0].status == "needs_review"
+    assert flagged[0].deliveries[0].message_id == "big@test"
+    time.sleep(1.5)
+    assert d.stop() == 0
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (1, 1)
