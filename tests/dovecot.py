@@ -23,8 +23,13 @@ class Dovecot:
         self.pid: str | None = None
 
     def start(self) -> Dovecot:
-        out = subprocess.run([str(PEERS / "start-dovecot.sh"), str(self.base), str(self.port), USER, PASSWORD],
-                             capture_output=True, text=True, check=False, timeout=60)
+        out = subprocess.run(
+            [str(PEERS / "start-dovecot.sh"), str(self.base), str(self.port), USER, PASSWORD],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
         if out.returncode != 0:
             raise AssertionError(f"dovecot did not start: {out.stderr}")
         self.pid = out.stdout.strip().splitlines()[-1]
@@ -65,13 +70,26 @@ class Dovecot:
         finally:
             conn.logout()
 
-    def account(self, name: str = "main", folder: str = "INBOX", processed: str | None = "Processed",
-                password: str = PASSWORD, poll_seconds: float = 1, address: str | None = None) -> str:
+    def account(
+        self,
+        name: str = "main",
+        folder: str = "INBOX",
+        processed: str | None = "Processed",
+        password: str = PASSWORD,
+        poll_seconds: float = 1,
+        address: str | None = None,
+    ) -> str:
         secret = self.base / f"{name}.password"
         secret.write_text(password)
         lines = [
-            "[[imap]]", f'name = "{name}"', 'host = "127.0.0.1"', f"port = {self.port}", 'security = "none"',
-            f'username = "{USER}"', f'password_file = "{secret}"', f'folder = "{folder}"',
+            "[[imap]]",
+            f'name = "{name}"',
+            'host = "127.0.0.1"',
+            f"port = {self.port}",
+            'security = "none"',
+            f'username = "{USER}"',
+            f'password_file = "{secret}"',
+            f'folder = "{folder}"',
             f"poll_seconds = {poll_seconds}",
         ]
         if processed:

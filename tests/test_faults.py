@@ -91,7 +91,9 @@ def _long_pdf(pages: int) -> Attachment:
         for line in range(60):
             doc.text(10, 10 + line * 4, f"Strana {page} riadok {line} " * 6)
     data = bytes(doc.output())
-    return Attachment(AttachmentKind.PDF, data, sha256_hex(data), "long.pdf", "application/pdf", "2")
+    return Attachment(
+        AttachmentKind.PDF, data, sha256_hex(data), "long.pdf", "application/pdf", "2"
+    )
 
 
 def test_worker_pool_reads_and_survives_a_timeout() -> None:

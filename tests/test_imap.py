@@ -21,8 +21,12 @@ def _plain(i: int, prefix: str = "imap") -> bytes:
 
 def _invoice(seed: int) -> bytes:
     doc = make_doc(seed)
-    return build_eml(INCOMING, [(f"faktura-{seed}.pdf", LAYOUTS["cz_stacked"](doc), "application/pdf")],
-                     message_id=f"inv-{seed}@test", subject=f"Faktura {seed}")
+    return build_eml(
+        INCOMING,
+        [(f"faktura-{seed}.pdf", LAYOUTS["cz_stacked"](doc), "application/pdf")],
+        message_id=f"inv-{seed}@test",
+        subject=f"Faktura {seed}",
+    )
 
 
 def _ids(d: Daemon) -> list[str]:
@@ -47,7 +51,9 @@ def test_round_trip_and_move(daemon_factory: Callable[..., Daemon], dovecot: Dov
 
 
 @pytest.mark.slow
-def test_1500_messages_all_stored_once(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+def test_1500_messages_all_stored_once(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
     dovecot.append([_plain(i) for i in range(1500)])
     d = daemon_factory(extra=dovecot.account()).start()
     d.wait_for(lambda docs: len(docs) >= 1500, timeout=300)
@@ -114,8 +120,9 @@ def test_daemon_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: 
     assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, total)
 
 
-def test_uidvalidity_change_makes_no_second_documents(daemon_factory: Callable[..., Daemon],
-                                                      dovecot: Dovecot) -> None:  # noqa: F811
+def test_uidvalidity_change_makes_no_second_documents(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
     conn = dovecot.client()
     conn.create("Doklady")
     conn.logout()
@@ -124,7 +131,9 @@ def test_uidvalidity_change_makes_no_second_documents(daemon_factory: Callable[.
     d = daemon_factory(extra=dovecot.account(folder="Doklady", processed=None)).start()
     d.wait_for(lambda docs: len(docs) == 2)
     conn = dovecot.client()
-    assert conn.delete("Doklady")[0] == "OK" and conn.create("Doklady")[0] == "OK"  # new UIDVALIDITY
+    assert (
+        conn.delete("Doklady")[0] == "OK" and conn.create("Doklady")[0] == "OK"
+    )  # new UIDVALIDITY
     conn.logout()
     dovecot.append(messages, "Doklady")
     deadline = time.monotonic() + 20
@@ -137,10 +146,13 @@ def test_uidvalidity_change_makes_no_second_documents(daemon_factory: Callable[.
     assert dovecot.count("Doklady") == 2  # no processed folder: left in place, flagged \\Seen
 
 
-def test_wrong_password_does_not_stop_other_accounts(daemon_factory: Callable[..., Daemon],
-                                                     dovecot: Dovecot) -> None:  # noqa: F811
+def test_wrong_password_does_not_stop_other_accounts(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
     dovecot.append([_plain(1, "good")])
-    accounts = dovecot.account("good") + dovecot.account("bad", folder="INBOX", password="zle-heslo")
+    accounts = dovecot.account("good") + dovecot.account(
+        "bad", folder="INBOX", password="zle-heslo"
+    )
     d = daemon_factory(extra=accounts).start()
     d.wait_for(lambda docs: len(docs) == 1)
     time.sleep(2)
@@ -155,24 +167,37 @@ def test_wrong_password_does_not_stop_other_accounts(daemon_factory: Callable[..
     assert status["good"].errors == 0 and status["good"].fetched == 1
 
 
-def test_same_attachment_by_smtp_and_imap_is_one_document(daemon_factory: Callable[..., Daemon],
-                                                          dovecot: Dovecot) -> None:  # noqa: F811
+def test_same_attachment_by_smtp_and_imap_is_one_document(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
     pdf = LAYOUTS["sk_columns"](make_doc(77))
     by_smtp = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="via-smtp@test")
-    by_imap = build_eml(INCOMING, [("faktura.pdf", pdf, "application/pdf")], message_id="via-imap@test",
-                        subject="Fwd: faktúra")
+    by_imap = build_eml(
+        INCOMING,
+        [("faktura.pdf", pdf, "application/pdf")],
+        message_id="via-imap@test",
+        subject="Fwd: faktúra",
+    )
     d = daemon_factory(extra=dovecot.account(address=INCOMING)).start()
     with smtplib.SMTP("127.0.0.1", d.port) as c:
         c.sendmail("a@b.example", [INCOMING], by_smtp)
     d.wait_for(lambda docs: len(docs) == 1)
     dovecot.append([by_imap])
     docs = d.wait_for(lambda docs: len(docs) == 1 and len(docs[0].deliveries) == 2)
-    assert [(dl.channel, dl.message_id) for dl in docs[0].deliveries] == [("smtp", "via-smtp@test"),
-                                                                           ("imap", "via-imap@test")]
+    assert [(dl.channel, dl.message_id) for dl in docs[0].deliveries] == [
+        ("smtp", "via-smtp@test"),
+        ("imap", "via-imap@test"),
+    ]
 
 
-def test_too_large_message_stays_on_the_server(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
-    big = build_eml(INCOMING, [("scan.bin", b"\x00" * 300_000, "application/octet-stream")], message_id="big@test")
+def test_too_large_message_stays_on_the_server(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
+    big = build_eml(
+        INCOMING,
+        [("scan.bin", b"\x00" * 300_000, "application/octet-stream")],
+        message_id="big@test",
+    )
     dovecot.append([big, _plain(1, "small")])
     d = daemon_factory(smtp_extra="max_message_bytes = 200000", extra=dovecot.account()).start()
     docs = d.wait_for(lambda docs: len(docs) == 2)
