@@ -288,3 +288,6 @@ def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
         if d.proc is not None and d.proc.poll() is None:
             d.proc.kill()
             d.proc.wait()
+
+
+from tests.dovecot import dovecot  # noqa: E402, F401  (the fixture, for every test module)

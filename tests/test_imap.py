@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Daemon
 from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
-from tests.dovecot import Dovecot, dovecot  # noqa: F401  (fixture)
+from tests.dovecot import Dovecot
 
 
 def _plain(i: int, prefix: str = "imap") -> bytes:
@@ -33,7 +33,7 @@ def _ids(d: Daemon) -> list[str]:
     return [dl.message_id or "" for doc in d.documents() for dl in doc.deliveries]
 
 
-def test_round_trip_and_move(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+def test_round_trip_and_move(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:
     dovecot.append([_invoice(1), _invoice(2), _plain(3)])
     d = daemon_factory(extra=dovecot.account()).start()
     docs = d.wait_for(lambda docs: len(docs) == 3)
@@ -64,7 +64,7 @@ def test_1500_messages_all_stored_once(
 
 
 @pytest.mark.slow
-def test_server_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+def test_server_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:
     dovecot.append([_plain(i, "k") for i in range(400)])
     d = daemon_factory(extra=dovecot.account()).start()
     d.wait_for(lambda docs: len(docs) >= 50, timeout=120)
@@ -85,7 +85,7 @@ def test_server_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: 
 
 
 @pytest.mark.slow
-def test_daemon_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:  # noqa: F811
+def test_daemon_killed_mid_poll(daemon_factory: Callable[..., Daemon], dovecot: Dovecot) -> None:
     total = 400
     dovecot.append([_plain(i, "c") for i in range(total)])
     d = daemon_factory(extra=dovecot.account()).start()
