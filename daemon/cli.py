@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from daemon import logs
 from daemon.config import ConfigError, Settings, config_path, load_settings
 from daemon.intake import IntakeResult, Source, intake
+from daemon.report import build_report, render_report
+from daemon.spool import Spool
 from daemon.views import (
     TABLE_COLUMNS,
     detail_json,
@@ -43,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("podatelna: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `podatelna inbox list | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 1
 
 
@@ -89,8 +96,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
+    p = command(
+        "report",
+        cmd_report,
+        "import summary: new, changed, needs review, failed, resolved; IMAP health",
+    )
+    p.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="only documents stored on or after this day",
+    )
+    p.add_argument("--company", metavar="ICO")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
     command("check-config", cmd_check_config, "validate the configuration and print a summary")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -112,6 +140,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logs.configure(sys.stdout)
     return asyncio.run(serve(settings))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.company and settings.company(args.company) is None:
+        raise UserError(f"no company with IČO {args.company} in the configuration")
+    store = _store(settings)
+    try:
+        docs = store.documents(company=args.company)
+        imap = store.imap_status()
+    finally:
+        store.close()
+    pending = (
+        len(Spool(settings.storage.spool).pending())
+        if settings.storage.spool.joinpath("new").is_dir()
+        else 0
+    )
+    report = build_report(docs, settings.companies, imap, pending, args.since, args.company)
+    if args.format == "json":
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(render_report(report))
+    return 0
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

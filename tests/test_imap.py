@@ -3,6 +3,7 @@ UIDVALIDITY change, wrong password, and the same attachment by SMTP and IMAP."""
 
 from __future__ import annotations
 
+import json
 import smtplib
 import threading
 import time
@@ -162,9 +163,12 @@ def test_wrong_password_does_not_stop_other_accounts(
     assert failures and all(e["imap_account"] == "bad" for e in failures)
     assert "LOGIN refused" in str(failures[0]["error"])
     assert "zle-heslo" not in d.log_path.read_text()
-    status = {s.account: s for s in d.store().imap_status()}
-    assert status["bad"].errors >= 1 and status["bad"].last_success is None
-    assert status["good"].errors == 0 and status["good"].fetched == 1
+    report = json.loads(d.cli.run("report", "--format", "json").stdout)
+    status = {a["name"]: a for a in report["imap"]}
+    assert status["bad"]["errors"] >= 1 and status["bad"]["last_success"] is None
+    assert "LOGIN refused" in status["bad"]["last_error"]
+    assert status["good"]["errors"] == 0 and status["good"]["fetched"] == 1
+    assert status["good"]["last_success"].endswith("Z")
 
 
 def test_same_attachment_by_smtp_and_imap_is_one_document(

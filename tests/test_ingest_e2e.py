@@ -158,3 +158,35 @@ def test_user_errors_are_one_line_exit_1(cli: Cli, tmp_path: Path) -> None:
         unknown.returncode == 1
         and unknown.stderr.strip() == "podatelna: no document with id 0123456789abcdef"
     )
+
+
+def test_report_counts_per_company_and_mailbox(
+    cli: Cli, tmp_path: Path, samples: dict[str, tuple[bytes, object]]
+) -> None:
+    cli.run("ingest", str(tmp_path / "mail"))
+    cli.run("ingest", str(tmp_path / "mail" / "incoming-en_grid.eml"))  # a redelivery is not new
+    report = json.loads(cli.run("report", "--format", "json").stdout)
+    assert set(report) >= {"since", "pending", "companies", "imap"}
+    assert report["since"] is None and report["pending"] == 0 and report["imap"] == []
+    [company] = report["companies"]
+    assert company["company"] == OFFICE_CLIENT.ico and company["name"] == OFFICE_CLIENT.name
+    incoming = company["mailboxes"]["incoming_invoices"]
+    assert incoming == {
+        "new": 4,
+        "changed": 0,
+        "needs_review": 1,
+        "failed": 1,
+        "resolved": 0,
+        "flags": {"no_document": 1},
+    }
+    assert company["mailboxes"]["outgoing_invoices"]["new"] == 1
+    assert company["mailboxes"]["receipts"]["new"] == 0
+    future = json.loads(cli.run("report", "--since", "2999-01-01", "--format", "json").stdout)
+    assert future["since"] == "2999-01-01"
+    assert future["companies"][0]["mailboxes"]["incoming_invoices"]["new"] == 0
+    table = cli.run("report").stdout
+    assert "incoming_invoices" in table and "no_document 1" in table
+    bad = cli.run("report", "--since", "yesterday", check=False)
+    assert bad.returncode == 2
+    unknown = cli.run("report", "--company", "12345678", check=False)
+    assert unknown.returncode == 1 and "no company with IČO 12345678" in unknown.stderr

@@ -1,0 +1,131 @@
+"""The import summary accountants know: per company and mailbox, what is new, changed,
+waiting for a person, unreadable, resolved — plus spool backlog and each IMAP account's health.
+
+Counts cover documents first stored on or after `since` (all when None):
+- new: documents that are not edits of an earlier one;
+- changed: documents edited after issue (same issuer, type, number, other content);
+- needs_review: documents waiting for a person (status needs_review or edited_after_issue);
+- failed: documents that could not be read (unreadable PDF, no text, no document, too large,
+  processing failed);
+- resolved: documents a person resolved;
+- flags: how many documents carry each flag.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from daemon.views import iso, render_table
+from parsers.vocab import Flag, Mailbox, Status
+from routing.addresses import Company
+from storage.store import DocumentRecord, ImapStatus
+
+FAILED_FLAGS = {
+    Flag.UNREADABLE_PDF,
+    Flag.NO_TEXT_LAYER,
+    Flag.NO_DOCUMENT,
+    Flag.PROCESSING_FAILED,
+    Flag.MESSAGE_TOO_LARGE,
+}
+WAITING = {Status.NEEDS_REVIEW.value, Status.EDITED_AFTER_ISSUE.value}
+
+
+def _counts(docs: list[DocumentRecord]) -> dict[str, Any]:
+    flags: Counter[str] = Counter(f for d in docs for f in d.flags)
+    return {
+        "new": sum(1 for d in docs if d.original_id is None),
+        "changed": sum(1 for d in docs if d.original_id is not None),
+        "needs_review": sum(1 for d in docs if d.status in WAITING and d.resolution is None),
+        "failed": sum(1 for d in docs if FAILED_FLAGS & set(d.flags)),
+        "resolved": sum(1 for d in docs if d.resolution is not None),
+        "flags": dict(sorted(flags.items())),
+    }
+
+
+def build_report(
+    docs: list[DocumentRecord],
+    companies: tuple[Company, ...],
+    imap: list[ImapStatus],
+    pending: int,
+    since: date | None,
+    company: str | None = None,
+) -> dict[str, Any]:
+    docs = [d for d in docs if since is None or d.created_at.date() >= since]
+    out_companies = []
+    for c in companies:
+        if company and c.ico != company:
+            continue
+        mailboxes = {
+            m.value: _counts([d for d in docs if d.company == c.ico and d.mailbox == m.value])
+            for m in Mailbox
+        }
+        out_companies.append({"company": c.ico, "name": c.name, "mailboxes": mailboxes})
+    report: dict[str, Any] = {
+        "since": since.isoformat() if since else None,
+        "pending": pending,
+        "companies": out_companies,
+        "imap": [
+            {
+                "name": s.account,
+                "last_success": iso(s.last_success) if s.last_success else None,
+                "fetched": s.fetched,
+                "errors": s.errors,
+                "last_error": s.last_error,
+            }
+            for s in imap
+        ],
+    }
+    if not company:
+        report["unrouted"] = _counts([d for d in docs if d.company is None])
+    return report
+
+
+def render_report(report: dict[str, Any]) -> str:
+    rows = []
+    for c in report["companies"]:
+        for mailbox, n in c["mailboxes"].items():
+            flags = ", ".join(f"{k} {v}" for k, v in n["flags"].items())
+            rows.append(
+                [
+                    c["company"],
+                    c["name"],
+                    mailbox,
+                    *(str(n[k]) for k in ("new", "changed", "needs_review", "failed", "resolved")),
+                    flags,
+                ]
+            )
+    if "unrouted" in report:
+        n = report["unrouted"]
+        rows.append(
+            [
+                "-",
+                "(unknown recipient)",
+                "-",
+                *(str(n[k]) for k in ("new", "changed", "needs_review", "failed", "resolved")),
+                "",
+            ]
+        )
+    header = [
+        "company",
+        "name",
+        "mailbox",
+        "new",
+        "changed",
+        "review",
+        "failed",
+        "resolved",
+        "flags",
+    ]
+    lines = [
+        f"Report since {report['since'] or 'the beginning'}; {report['pending']} message(s) waiting in the spool",
+        render_table(header, rows),
+    ]
+    for a in report["imap"]:
+        state = f"last success {a['last_success']}" if a["last_success"] else "never succeeded"
+        err = f"; last error: {a['last_error']}" if a["errors"] and a["last_error"] else ""
+        lines.append(
+            f"imap {a['name']}: {state}, {a['fetched']} fetched, {a['errors']} error(s){err}"
+        )
+    return "\n".join(lines)
