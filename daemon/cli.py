@@ -27,7 +27,7 @@ from daemon.views import (
     table_row,
 )
 from parsers.vocab import Channel, Mailbox, Status
-from storage.store import StorageError, Store, utcnow
+from storage.store import ResolutionError, StorageError, Store, utcnow
 
 
 class UserError(Exception):
@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     p = command("show", cmd_inbox_show, "show one document", inbox_sub)
     p.add_argument("id")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p = command("resolve", cmd_inbox_resolve, "decide on a document held for review", inbox_sub)
+    p.add_argument("id")
+    p.add_argument(
+        "--action",
+        required=True,
+        choices=["resend", "accept", "reject"],
+        help="resend: this version replaces the original; accept: take it as it is; reject: keep the original",
+    )
+    p.add_argument("--note", help="why (kept with the resolution)")
 
     p = command(
         "report",
@@ -140,6 +149,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logs.configure(sys.stdout)
     return asyncio.run(serve(settings))
+
+
+def cmd_inbox_resolve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    logs.configure(sys.stderr)
+    store = _store(settings)
+    try:
+        doc = store.resolve(args.id, args.action, args.note, _who())
+    except ResolutionError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    for event in ("document_resolved",):
+        logs.get_logger().info(
+            event,
+            document_id=doc.id,
+            action=args.action,
+            status=doc.status,
+            company=doc.company,
+            mailbox=doc.mailbox,
+        )
+    print(f"{doc.id}: {doc.status} ({args.action})")
+    return 0
+
+
+def _who() -> str:
+    return (
+        os.environ.get("SUDO_USER")
+        or os.environ.get("USER")
+        or os.environ.get("LOGNAME")
+        or "unknown"
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:

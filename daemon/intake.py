@@ -235,15 +235,22 @@ def _store_document(
     fields = doc.fields
     flags: list[Flag] = [Flag.UNKNOWN_RECIPIENT] if target is None else []
     range_ = None
+    problem = doc.problem
     if target is None or is_message:
         flags.extend(fields.flags)
     else:
         cfg = settings.company(target.company)
         if cfg is None:  # cannot happen: the address book is built from the same companies
             raise LookupError(f"no company {target.company} in the configuration")
-        routed = route(Facts(doc, cfg, target.mailbox))
+        routed = route(Facts(doc, cfg, target.mailbox, settings.companies))
         flags.extend(routed.flags)
         range_ = routed.accounting_range
+        if routed.belongs_to is not None:
+            owner = settings.company(routed.belongs_to[0])
+            where = f"{owner.name} ({owner.ico})" if owner else routed.belongs_to[0]
+            problem = f"belongs to {where}, mailbox {routed.belongs_to[1].value}" + (
+                f"; {problem}" if problem else ""
+            )
     contract = as_contract(fields)
     mailbox_s = mailbox.value if mailbox else None
     same = inbox.same_bytes(company, mailbox_s, doc.sha256)
@@ -279,29 +286,31 @@ def _store_document(
         else 0
     )
     flag_values = tuple(f.value for f in flags)
-    inbox.add_document(
-        NewDocument(
-            id=doc_id,
-            company=company,
-            mailbox=mailbox_s,
-            sha256=doc.sha256,
-            message_sha256=message_sha,
-            kind="message" if is_message else doc.kind.value,
-            filename=doc.filename,
-            status=status.value,
-            doc_type=doc_type.value,
-            number=number,
-            issuer_ico=issuer if keyed else None,
-            fields=contract,
-            flags=flag_values,
-            accounting_range=range_,
-            original_id=original_id,
-            revision=revision,
-            diff=diff,
-            problem=doc.problem,
-        )
+    new_doc = NewDocument(
+        id=doc_id,
+        company=company,
+        mailbox=mailbox_s,
+        sha256=doc.sha256,
+        message_sha256=message_sha,
+        kind="message" if is_message else doc.kind.value,
+        filename=doc.filename,
+        status=status.value,
+        doc_type=doc_type.value,
+        number=number,
+        issuer_ico=issuer if keyed else None,
+        fields=contract,
+        flags=flag_values,
+        accounting_range=range_,
+        original_id=original_id,
+        revision=revision,
+        diff=diff,
+        problem=problem,
+        refers_to=fields.refers_to if keyed else None,
+        variable_symbol=fields.variable_symbol if keyed else None,
     )
+    inbox.add_document(new_doc)
     inbox.link(doc_id, delivery)
+    linked = inbox.link_related(new_doc)
     data: dict[str, Any] = {
         "company": company,
         "mailbox": mailbox_s,
@@ -309,6 +318,10 @@ def _store_document(
         "doc_type": doc_type.value,
         "filename": doc.filename,
     }
+    if linked:
+        inbox.event(
+            "document_linked", message_sha256=message_sha, document_id=doc_id, related_ids=linked
+        )
     if original_id:
         inbox.event(
             "document_edited_after_issue",

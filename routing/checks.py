@@ -14,6 +14,7 @@ from decimal import Decimal
 from parsers.extract import ExtractedDocument
 from parsers.vocab import DocType, Flag, Mailbox, Status
 from routing.addresses import Company
+from routing.series import follows
 
 RECEIPT_LIMIT = Decimal(
     "400.00"
@@ -26,6 +27,7 @@ class Facts:
     document: ExtractedDocument
     company: Company
     mailbox: Mailbox
+    office: tuple[Company, ...] = ()  # every client of the office, for "belongs to another"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class RoutingDecision:
     status: Status
     flags: tuple[Flag, ...]
     accounting_range: str | None
+    belongs_to: tuple[str, Mailbox] | None = None  # where a misrouted document should have gone
 
 
 Check = Callable[[Facts], Flag | None]
@@ -65,6 +68,46 @@ def customer_ico_mismatch(f: Facts) -> Flag | None:
     ico = f.document.fields.customer.ico
     if f.mailbox is Mailbox.INCOMING_INVOICES and ico is not None and ico != f.company.ico:
         return Flag.CUSTOMER_ICO_MISMATCH
+    return None
+
+
+def belongs_elsewhere(f: Facts) -> tuple[str, Mailbox] | None:
+    """The (company, mailbox) a document clearly belongs to, when it is not this one."""
+    fields = f.document.fields
+    me, supplier, customer = f.company.ico, fields.supplier.ico, fields.customer.ico
+    if fields.doc_type is DocType.RECEIPT:
+        return (me, Mailbox.RECEIPTS) if f.mailbox is not Mailbox.RECEIPTS else None
+    if fields.doc_type is DocType.UNKNOWN:
+        return None
+    if f.mailbox is not Mailbox.OUTGOING_INVOICES and supplier == me and customer != me:
+        return me, Mailbox.OUTGOING_INVOICES
+    if f.mailbox is not Mailbox.INCOMING_INVOICES and customer == me and supplier != me:
+        return me, Mailbox.INCOMING_INVOICES
+    others = {c.ico for c in f.office if c.ico != me}
+    if f.mailbox is Mailbox.INCOMING_INVOICES and customer in others and customer is not None:
+        return customer, Mailbox.INCOMING_INVOICES
+    if f.mailbox is Mailbox.OUTGOING_INVOICES and supplier in others and supplier is not None:
+        return supplier, Mailbox.OUTGOING_INVOICES
+    return None
+
+
+def misrouted(f: Facts) -> Flag | None:
+    return Flag.MISROUTED if belongs_elsewhere(f) is not None else None
+
+
+def series_mismatch(f: Facts) -> Flag | None:
+    """An outgoing document must follow its type's series; a type without a series of its own
+    must not use another's (a credit note numbered in the invoice series)."""
+    fields = f.document.fields
+    if f.mailbox is not Mailbox.OUTGOING_INVOICES or not fields.number or not f.company.series:
+        return None
+    year = fields.issue_date.year if fields.issue_date else None
+    own = f.company.series.get(fields.doc_type)
+    if own is not None:
+        return None if follows(fields.number, own, year) else Flag.SERIES_MISMATCH
+    for doc_type, pattern in f.company.series.items():
+        if doc_type is not fields.doc_type and follows(fields.number, pattern):
+            return Flag.SERIES_MISMATCH
     return None
 
 
@@ -105,6 +148,8 @@ CHECKS: tuple[Check, ...] = (
     missing_fields,
     supplier_ico_mismatch,
     customer_ico_mismatch,
+    misrouted,
+    series_mismatch,
     totals_inconsistent,
     invalid_ico,
     invalid_ic_dph,
@@ -136,6 +181,6 @@ def accounting_range(mailbox: Mailbox, doc_type: DocType) -> str | None:
 def route(facts: Facts, checks: tuple[Check, ...] = CHECKS) -> RoutingDecision:
     flags = tuple(flag for check in checks if (flag := check(facts)) is not None)
     status = Status.NEEDS_REVIEW if flags else Status.ACCEPTED
-    return RoutingDecision(
-        status, flags, accounting_range(facts.mailbox, facts.document.fields.doc_type)
-    )
+    range_ = accounting_range(facts.mailbox, facts.document.fields.doc_type)
+    belongs_to = belongs_elsewhere(facts) if Flag.MISROUTED in flags else None
+    return RoutingDecision(status, flags, range_, belongs_to)

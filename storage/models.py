@@ -68,6 +68,8 @@ class DocumentRow(Base):
     doc_type: Mapped[str] = mapped_column(String(30))
     number: Mapped[str | None] = mapped_column(String(100))
     issuer_ico: Mapped[str | None] = mapped_column(String(20))
+    refers_to: Mapped[str | None] = mapped_column(String(100))
+    variable_symbol: Mapped[str | None] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=0)
     original_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
     accounting_range: Mapped[str | None] = mapped_column(String(5))
@@ -90,6 +92,8 @@ class DocumentRow(Base):
             name="uq_documents_business_key",
         ),
         Index("ix_documents_company_mailbox", "company", "mailbox"),
+        Index("ix_documents_refers_to", "company", "issuer_ico", "refers_to"),
+        Index("ix_documents_variable_symbol", "company", "issuer_ico", "variable_symbol"),
     )
 
 
@@ -97,6 +101,16 @@ class DocumentDeliveryRow(Base):
     __tablename__ = "document_deliveries"
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), primary_key=True)
+
+
+class DocumentLinkRow(Base):
+    """Two related documents (stored once, a < b): `refers_to` (a credit note and its invoice)
+    or `variable_symbol` (proforma, advance tax document, final invoice of one payment)."""
+
+    __tablename__ = "document_links"
+    a: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    b: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(30))
 
 
 class FlagRow(Base):

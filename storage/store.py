@@ -26,6 +26,7 @@ from storage.blobs import BlobStore
 from storage.models import (
     DeliveryRow,
     DocumentDeliveryRow,
+    DocumentLinkRow,
     DocumentRow,
     EventRow,
     FlagRow,
@@ -39,6 +40,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class StorageError(Exception):
     """The inbox cannot be opened or written."""
+
+
+class ResolutionError(Exception):
+    """A resolution that does not apply to the document (unknown, already resolved, wrong state)."""
 
 
 def utcnow() -> datetime:
@@ -124,6 +129,8 @@ class NewDocument:
     flags: tuple[str, ...]
     accounting_range: str | None
     original_id: str | None = None
+    refers_to: str | None = None
+    variable_symbol: str | None = None
     revision: int = 0
     diff: dict[str, Any] | None = None
     problem: str | None = None
@@ -249,6 +256,8 @@ class Inbox:
                 issuer_ico=doc.issuer_ico,
                 revision=doc.revision,
                 original_id=doc.original_id,
+                refers_to=doc.refers_to,
+                variable_symbol=doc.variable_symbol,
                 accounting_range=doc.accounting_range,
                 fields=doc.fields,
                 diff=doc.diff,
@@ -260,6 +269,41 @@ class Inbox:
         self.session.flush()
         self.session.add_all(FlagRow(document_id=doc.id, flag=f) for f in dict.fromkeys(doc.flags))
         self.session.flush()
+
+    def link_related(self, doc: NewDocument) -> list[str]:
+        """Link `doc` to the documents it refers to, that refer to it, or that share its
+        variable symbol (same client, same issuer); returns the linked ids."""
+        if not doc.company or not doc.issuer_ico:
+            return []
+        same_party = (
+            DocumentRow.company == doc.company,
+            DocumentRow.issuer_ico == doc.issuer_ico,
+            DocumentRow.id != doc.id,
+        )
+        found: dict[str, str] = {}
+        if doc.refers_to:
+            for other in self.session.scalars(
+                select(DocumentRow.id).where(*same_party, DocumentRow.number == doc.refers_to)
+            ):
+                found[other] = "refers_to"
+        if doc.number:
+            for other in self.session.scalars(
+                select(DocumentRow.id).where(*same_party, DocumentRow.refers_to == doc.number)
+            ):
+                found[other] = "refers_to"
+        if doc.variable_symbol:
+            for other in self.session.scalars(
+                select(DocumentRow.id).where(
+                    *same_party, DocumentRow.variable_symbol == doc.variable_symbol
+                )
+            ):
+                found.setdefault(other, "variable_symbol")
+        for other, reason in found.items():
+            a, b = sorted((doc.id, other))
+            if self.session.get(DocumentLinkRow, (a, b)) is None:
+                self.session.add(DocumentLinkRow(a=a, b=b, reason=reason))
+        self.session.flush()
+        return sorted(found)
 
     def link(self, doc_id: str, delivery_id: int) -> None:
         self.session.add(DocumentDeliveryRow(document_id=doc_id, delivery_id=delivery_id))
@@ -338,6 +382,60 @@ class Store:
             rows = list(session.scalars(query))
             return _records(session, rows)
 
+    def resolve(self, doc_id: str, action: str, note: str | None, by: str) -> DocumentRecord:
+        """A person's decision on a document held for review (contract "Delivery rules"):
+        resend → this version `accepted`, its original `superseded`; reject → this version
+        `rejected`, the original untouched; accept → a `needs_review` item `accepted`."""
+        with self.transaction() as inbox:
+            row = inbox.session.get(DocumentRow, doc_id, with_for_update=True)
+            if row is None:
+                raise ResolutionError(f"no document with id {doc_id}")
+            if row.resolution is not None:
+                raise ResolutionError(
+                    f"document {doc_id} was already resolved ({row.resolution.get('action')})"
+                )
+            edited = row.status == "edited_after_issue"
+            if (
+                action in ("resend", "reject")
+                and not edited
+                and not (action == "reject" and row.status == "needs_review")
+            ):
+                raise ResolutionError(
+                    f"document {doc_id} is {row.status}: resend is for documents edited after issue"
+                )
+            if action == "accept" and row.status != "needs_review":
+                hint = "; use resend or reject" if edited else ""
+                raise ResolutionError(
+                    f"document {doc_id} is {row.status}: accept is for needs_review items{hint}"
+                )
+            new_status = {"resend": "accepted", "accept": "accepted", "reject": "rejected"}[action]
+            row.status = new_status
+            row.resolution = {
+                "action": action,
+                "note": note,
+                "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "by": by,
+            }
+            row.updated_at = inbox.now
+            if action == "resend" and row.original_id:
+                original = inbox.session.get(DocumentRow, row.original_id)
+                if original is not None:
+                    original.status = "superseded"
+                    original.updated_at = inbox.now
+                    inbox.event("document_superseded", document_id=original.id, by_document=doc_id)
+            inbox.event(
+                "document_resolved",
+                document_id=doc_id,
+                action=action,
+                status=new_status,
+                by=by,
+                note=note,
+            )
+        found = self.document(doc_id)
+        if found is None:  # deleted under our feet: nothing in this program deletes documents
+            raise ResolutionError(f"document {doc_id} disappeared")
+        return found
+
     def document(self, doc_id: str) -> DocumentRecord | None:
         found = self.documents(ids=[doc_id])
         return found[0] if found else None
@@ -415,6 +513,15 @@ def _records(session: Session, rows: list[DocumentRow]) -> list[DocumentRecord]:
         ):
             if original is not None:
                 related[original].add(doc_id)
+        for link in session.scalars(
+            select(DocumentLinkRow).where(
+                DocumentLinkRow.a.in_(chunk) | DocumentLinkRow.b.in_(chunk)
+            )
+        ):
+            if link.a in related:
+                related[link.a].add(link.b)
+            if link.b in related:
+                related[link.b].add(link.a)
     return [
         DocumentRecord(
             id=r.id,

@@ -236,6 +236,17 @@ class Daemon:
                     continue
         return out
 
+    def non_json_lines(self) -> list[str]:
+        """Contract: `serve` logs one JSON object per line, and nothing else."""
+        bad = []
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                if not isinstance(json.loads(line), dict):
+                    bad.append(line)
+            except ValueError:
+                bad.append(line)
+        return bad
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 35) -> int:
         assert self.proc is not None
         if self.proc.poll() is None:

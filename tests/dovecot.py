@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,9 +101,13 @@ class Dovecot:
 
 
 @pytest.fixture
-def dovecot(tmp_path: Path) -> Iterator[Dovecot]:
+def dovecot() -> Iterator[Dovecot]:
     if shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin") is None:
         pytest.skip("dovecot-imapd is not installed (make test installs it)")
-    server = Dovecot(tmp_path / "dovecot").start()
+    # Not under pytest's tmp_path: as root, Dovecot's auth runs as `dovecot` and must walk
+    # down to its files, and pytest keeps /tmp/pytest-of-root at mode 0700.
+    base = Path(tempfile.mkdtemp(prefix="podatelna-dovecot-"))
+    server = Dovecot(base / "dovecot").start()
     yield server
     server.stop()
+    shutil.rmtree(base, ignore_errors=True)

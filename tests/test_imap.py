@@ -162,6 +162,7 @@ def test_wrong_password_does_not_stop_other_accounts(
     failures = [e for e in d.events() if e["event"] == "imap_poll_failed"]
     assert failures and all(e["imap_account"] == "bad" for e in failures)
     assert "LOGIN refused" in str(failures[0]["error"])
+    assert d.non_json_lines() == []
     assert "zle-heslo" not in d.log_path.read_text()
     report = json.loads(d.cli.run("report", "--format", "json").stdout)
     status = {a["name"]: a for a in report["imap"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -94,11 +95,36 @@ CASES = [
         (Flag.CUSTOMER_ICO_MISMATCH,),
     ),
     (
-        "outgoing issued by someone else",
+        "outgoing issued by someone else, addressed to the client",
         Mailbox.OUTGOING_INVOICES,
         {},
+        (Flag.SUPPLIER_ICO_MISMATCH, Flag.MISROUTED),
+    ),
+    (
+        "outgoing issued by a stranger to a stranger",
+        Mailbox.OUTGOING_INVOICES,
+        {"supplier": Party("Z", "36740608"), "customer": Party("X", "36661414")},
         (Flag.SUPPLIER_ICO_MISMATCH,),
     ),
+    (
+        "own invoice sent to the incoming address",
+        Mailbox.INCOMING_INVOICES,
+        {"supplier": Party("Firma", "35790326"), "customer": Party("X", "36582221")},
+        (Flag.CUSTOMER_ICO_MISMATCH, Flag.MISROUTED),
+    ),
+    (
+        "incoming invoice of another client of the office",
+        Mailbox.INCOMING_INVOICES,
+        {"supplier": Party("Y", "36661414"), "customer": Party("Iná", "36582221")},
+        (Flag.CUSTOMER_ICO_MISMATCH, Flag.MISROUTED),
+    ),
+    (
+        "receipt at the invoice address",
+        Mailbox.INCOMING_INVOICES,
+        {"doc_type": DocType.RECEIPT, "customer": Party()},
+        (Flag.MISROUTED,),
+    ),
+    ("invoice at the receipts address", Mailbox.RECEIPTS, {}, (Flag.MISROUTED,)),
     (
         "outgoing issued by the client",
         Mailbox.OUTGOING_INVOICES,
@@ -142,7 +168,7 @@ CASES = [
 def test_checks(
     name: str, mailbox: Mailbox, changes: dict[str, object], flags: tuple[Flag, ...]
 ) -> None:
-    decision = route(Facts(_doc(**changes), FIRMA, mailbox))
+    decision = route(Facts(_doc(**changes), FIRMA, mailbox, (FIRMA, OTHER)))
     assert decision.flags == flags
     assert decision.status == (Status.NEEDS_REVIEW if flags else Status.ACCEPTED)
 
@@ -172,3 +198,63 @@ def test_decide() -> None:
     assert decide("b" * 64, None, None) == New()
     # the same bytes in another mailbox are not an edit of themselves
     assert decide("a" * 64, None, a) == New()
+
+
+def test_misrouted_says_where_it_belongs() -> None:
+    doc = _doc(supplier=Party("Y", "36661414"), customer=Party("Iná", "36582221"))
+    decision = route(Facts(doc, FIRMA, Mailbox.INCOMING_INVOICES, (FIRMA, OTHER)))
+    assert decision.belongs_to == ("36582221", Mailbox.INCOMING_INVOICES)
+
+
+SERIES = Company(
+    "Firma s.r.o.",
+    "35790326",
+    None,
+    None,
+    {},
+    {
+        DocType.INVOICE: "OF{YYYY}{NNNN}",
+        DocType.CREDIT_NOTE: "OD{YY}-{N}",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "number", "issued", "flagged"),
+    [
+        (DocType.INVOICE, "OF20250012", date(2025, 3, 1), False),
+        (DocType.INVOICE, "of20250012", date(2025, 3, 1), False),
+        (DocType.INVOICE, "OF2025012", date(2025, 3, 1), True),  # three digits, not four
+        (DocType.INVOICE, "OF20240012", date(2025, 3, 1), True),  # last year's series
+        (DocType.INVOICE, "2025001", date(2025, 3, 1), True),
+        (DocType.CREDIT_NOTE, "OD25-7", date(2025, 3, 1), False),
+        (
+            DocType.CREDIT_NOTE,
+            "OF20250013",
+            date(2025, 3, 1),
+            True,
+        ),  # a credit note in the invoice series
+        (
+            DocType.PROFORMA_INVOICE,
+            "OF20250014",
+            date(2025, 3, 1),
+            True,
+        ),  # no series of its own, uses another's
+        (DocType.PROFORMA_INVOICE, "ZF-1", date(2025, 3, 1), False),
+    ],
+)
+def test_series_mismatch(doc_type: DocType, number: str, issued: date, flagged: bool) -> None:
+    doc = _doc(
+        doc_type=doc_type,
+        number=number,
+        issue_date=issued,
+        supplier=Party("Firma", "35790326"),
+        customer=Party("X", "36582221"),
+    )
+    decision = route(Facts(doc, SERIES, Mailbox.OUTGOING_INVOICES))
+    assert (Flag.SERIES_MISMATCH in decision.flags) == flagged
+
+
+def test_series_is_not_checked_on_incoming_documents() -> None:
+    doc = _doc(number="whatever-1")
+    assert Flag.SERIES_MISMATCH not in route(Facts(doc, SERIES, Mailbox.INCOMING_INVOICES)).flags

@@ -67,6 +67,8 @@ def test_accepts_and_stores_exact_bytes(daemon_factory: Callable[..., Daemon]) -
     assert d.stop() == 0
     events = {e["event"] for e in d.events()}
     assert {"message_spooled", "document_stored", "daemon_stopped"} <= events
+    assert d.non_json_lines() == []
+    assert all({"event", "level", "timestamp"} <= e.keys() for e in d.events())
 
 
 def test_unknown_recipient_is_refused_at_rcpt_and_tags_are_accepted(
