@@ -39,6 +39,7 @@ samples: install
 
 bench: install system-deps
 	$(PY) bench/pdftext.py
+	$(PY) bench/accuracy.py
 	$(PY) bench/smtp.py
 
 clean:

@@ -31,7 +31,7 @@ from parsers.vocab import Channel, Flag
 from storage.store import ImapRef, Store, utcnow
 
 T = TypeVar("T")
-CALL_TIMEOUT = 60.0  # seconds for any one IMAP command
+CALL_TIMEOUT = 30.0  # seconds for any one IMAP command
 SIZE_WINDOW = 200  # UIDs per RFC822.SIZE fetch
 ACK_BATCH = 50  # messages stored before they are moved together
 
@@ -41,13 +41,6 @@ _UID_SIZE = re.compile(rb"UID (\d+)[^)]*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+)[^
 
 class ImapError(Exception):
     """The server refused or misbehaved; the poll is given up and retried later."""
-
-
-async def _call(awaitable: Awaitable[T], what: str, limit: float = CALL_TIMEOUT) -> T:
-    try:
-        return await asyncio.wait_for(awaitable, limit)
-    except TimeoutError:
-        raise ImapError(f"{what}: no answer in {limit:g} s") from None
 
 
 def _ok(response: Any, what: str) -> Any:
@@ -73,6 +66,25 @@ class Poller:
         self.lock = asyncio.Lock()
         self.log = get_logger(imap_account=account.name)
         self.retry: Callable[[float], None] | None = None  # set by the scheduler
+        self._lost = asyncio.Event()  # the current connection is gone
+
+    async def _call(self, awaitable: Awaitable[T], what: str, limit: float = CALL_TIMEOUT) -> T:
+        """One IMAP command with a deadline, abandoned at once if the connection drops
+        (aioimaplib never completes a command whose connection died)."""
+        task = asyncio.ensure_future(awaitable)
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {task, lost}, timeout=limit, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            lost.cancel()
+        if task in done:
+            return task.result()
+        task.cancel()
+        raise ImapError(
+            f"{what}: connection lost" if lost in done else f"{what}: no answer in {limit:g} s"
+        )
 
     async def poll_safely(self) -> None:
         """The scheduled job: never raises, never runs twice at once."""
@@ -103,19 +115,24 @@ class Poller:
     async def connect(self) -> aioimaplib.IMAP4:
         a = self.account
         context = ssl.create_default_context() if a.security != "none" else None
+        self._lost = lost = asyncio.Event()
+
+        def on_lost(_exc: Exception | None) -> None:
+            lost.set()
+
         if a.security == "tls":
             client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
-                a.host, a.port, timeout=CALL_TIMEOUT, ssl_context=context
+                a.host, a.port, timeout=CALL_TIMEOUT, conn_lost_cb=on_lost, ssl_context=context
             )
         else:
-            client = aioimaplib.IMAP4(a.host, a.port, timeout=CALL_TIMEOUT)
+            client = aioimaplib.IMAP4(a.host, a.port, timeout=CALL_TIMEOUT, conn_lost_cb=on_lost)
         try:
-            await _call(client.wait_hello_from_server(), "connect")
+            await self._call(client.wait_hello_from_server(), "connect")
             if a.security == "starttls":
                 await self._starttls(client, context)
-            _ok(await _call(client.login(a.username, a.password), "LOGIN"), "LOGIN")
+            _ok(await self._call(client.login(a.username, a.password), "LOGIN"), "LOGIN")
             # aioimaplib learns MOVE/UIDPLUS only from a capability list it has seen.
-            await _call(client.protocol.capability(), "CAPABILITY")
+            await self._call(client.protocol.capability(), "CAPABILITY")
         except BaseException:
             await self._close(client)
             raise
@@ -124,10 +141,10 @@ class Poller:
     async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext | None) -> None:
         """aioimaplib 2.0.3 has no STARTTLS: ask for it, then upgrade the transport ourselves."""
         context = context or ssl.create_default_context()
-        _ok(await _call(client.protocol.simple_command("STARTTLS"), "STARTTLS"), "STARTTLS")
+        _ok(await self._call(client.protocol.simple_command("STARTTLS"), "STARTTLS"), "STARTTLS")
         loop = asyncio.get_running_loop()
         protocol = client.protocol
-        transport = await _call(
+        transport = await self._call(
             loop.start_tls(
                 protocol.transport, protocol, context, server_hostname=self.account.host
             ),
@@ -148,9 +165,9 @@ class Poller:
         a = self.account
         client = await self.connect()
         try:
-            selected = _ok(await _call(client.select(_quote(a.folder)), "SELECT"), "SELECT")
+            selected = _ok(await self._call(client.select(_quote(a.folder)), "SELECT"), "SELECT")
             uidvalidity = _uidvalidity(selected.lines)
-            found = _ok(await _call(client.uid_search("ALL"), "UID SEARCH"), "UID SEARCH")
+            found = _ok(await self._call(client.uid_search("ALL"), "UID SEARCH"), "UID SEARCH")
             uids = [int(u) for line in found.lines[:1] for u in line.split() if u.isdigit()]
             stored = await asyncio.to_thread(
                 self.store.imap_stored_uids, a.name, a.folder, uidvalidity
@@ -181,7 +198,7 @@ class Poller:
 
     async def sizes(self, client: aioimaplib.IMAP4, uids: list[int]) -> dict[int, int]:
         response = _ok(
-            await _call(client.uid("fetch", _uid_set(uids), "(RFC822.SIZE)"), "FETCH SIZE"),
+            await self._call(client.uid("fetch", _uid_set(uids), "(RFC822.SIZE)"), "FETCH SIZE"),
             "FETCH SIZE",
         )
         out: dict[int, int] = {}
@@ -230,7 +247,7 @@ class Poller:
     async def _body(self, client: aioimaplib.IMAP4, uid: int, part: str) -> bytes:
         timeout = CALL_TIMEOUT * 5  # a 25 MB message over a slow link
         response = _ok(
-            await _call(client.uid("fetch", str(uid), f"({part})"), "FETCH", timeout), "FETCH"
+            await self._call(client.uid("fetch", str(uid), f"({part})"), "FETCH", timeout), "FETCH"
         )
         for line in response.lines:
             if isinstance(line, bytearray):
@@ -243,22 +260,23 @@ class Poller:
         uid_set = _uid_set(uids)
         if not a.processed_folder:
             _ok(
-                await _call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Seen)"), "STORE"),
+                await self._call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Seen)"), "STORE"),
                 "STORE",
             )
             return
         target = _quote(a.processed_folder)
         if client.has_capability("MOVE"):
-            _ok(await _call(client.uid("move", uid_set, target), "MOVE"), "MOVE")
+            _ok(await self._call(client.uid("move", uid_set, target), "MOVE"), "MOVE")
             return
-        _ok(await _call(client.uid("copy", uid_set, target), "COPY"), "COPY")
+        _ok(await self._call(client.uid("copy", uid_set, target), "COPY"), "COPY")
         _ok(
-            await _call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Deleted)"), "STORE"), "STORE"
+            await self._call(client.uid("store", uid_set, "+FLAGS.SILENT (\\Deleted)"), "STORE"),
+            "STORE",
         )
         if client.has_capability("UIDPLUS"):
-            _ok(await _call(client.uid("expunge", uid_set), "UID EXPUNGE"), "UID EXPUNGE")
+            _ok(await self._call(client.uid("expunge", uid_set), "UID EXPUNGE"), "UID EXPUNGE")
         else:
-            _ok(await _call(client.expunge(), "EXPUNGE"), "EXPUNGE")
+            _ok(await self._call(client.expunge(), "EXPUNGE"), "EXPUNGE")
 
 
 def _uidvalidity(lines: list[Any]) -> int:

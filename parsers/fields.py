@@ -115,7 +115,8 @@ _NUMBER = re.compile(
 )
 _VS = re.compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference", NOCASE)
 _ISSUE = re.compile(
-    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.|vystaven[éa]|date of issue|issue date|invoice date",
+    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éa]|date of issue"
+    r"|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
     NOCASE,
 )
 _DELIVERY = re.compile(

@@ -17,6 +17,7 @@ from parsers.pdftext import PdfText, layout_rows
 
 T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
+_RATE_GAP = re.compile(r"(\d)\s+%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Grid:
     def from_text(cls, text: str) -> Grid:
         rows: list[tuple[Cell, ...]] = []
         for line in text.splitlines():
+            line = _RATE_GAP.sub(r"\1 %", line)  # "9  %" in a printout is one value
             cells: list[Cell] = []
             for m in re.finditer(r"\S+(?: \S+)*", line):
                 cells.append(

@@ -130,5 +130,7 @@ IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1
 
 
 def find_ibans(text: str) -> list[str]:
-    """IBAN candidates, compacted; callers check them."""
-    return [compact_id(m.group(1)) for m in IBAN_RE.finditer(text.upper())]
+    """IBAN candidates, compacted; callers check them. The shortest IBAN has 15 characters
+    (Norway), so a VAT id like SK2020123456 is never taken for one."""
+    found = (compact_id(m.group(1)) for m in IBAN_RE.finditer(text.upper()))
+    return [c for c in found if 15 <= len(c) <= 34]

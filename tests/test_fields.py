@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 
 import pytest
 
@@ -10,7 +12,8 @@ from parsers.fields import as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.pdftext import read_pdf
 from parsers.vocab import DocType, Flag
-from tests.docgen import LAYOUTS, make_doc
+from tests.conftest import SHARED_CORPUS
+from tests.docgen import HELD_OUT, LAYOUTS, make_doc, make_receipt, render_receipt
 
 DOC_TYPES = ["invoice", "credit_note", "proforma_invoice", "debit_note", "advance_tax_document"]
 CASES = [
@@ -48,3 +51,52 @@ def test_unknown_text_gives_missing_fields_not_guesses() -> None:
     assert fields.doc_type is DocType.UNKNOWN
     assert fields.number is None and fields.total is None and fields.supplier.ico is None
     assert set(fields.missing) == {"doc_type", "number", "issue_date", "total", "supplier.ico"}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_generated_receipt_fields(seed: int) -> None:
+    doc = make_receipt(seed)
+    fields = extract_fields(Grid.from_pdf(read_pdf(render_receipt(doc))))
+    got = as_contract(fields)
+    for key, value in doc.expected().items():
+        assert got[key] == value, f"{key}: {got[key]!r} != {value!r}"
+    assert fields.doc_type is DocType.RECEIPT and fields.missing == () and fields.flags == ()
+
+
+def _printout_text(raw: bytes) -> str:
+    """An ESC/POS printer stream as the text a person sees on the paper."""
+    text = raw.decode("utf-8", errors="replace")
+    text = re.sub(r"\x1b.[\x00-\x1f]?", "", text)  # ESC n [param]
+    text = re.sub(r"\x1d\(k[^\n]*", "", text)  # GS ( k: the QR code command and its payload
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+
+
+def test_public_ekasa_receipt_printout() -> None:
+    """The public eKasa sample (read from ../shared/corpus, never copied: no licence)."""
+    path = SHARED_CORPUS / "sk_ekasa_receipt_printout_2025.txt"
+    if not path.exists():
+        pytest.skip("../shared/corpus is not present")
+    expected = json.loads(
+        path.with_name("sk_ekasa_receipt_printout_2025.expected.json").read_text()
+    )
+    fields = extract_fields(Grid.from_text(_printout_text(path.read_bytes())))
+    got = as_contract(fields)
+    for key, value in expected.items():
+        assert got[key] == value, f"{key}: {got[key]!r} != {value!r}"
+    # test data with a made-up IČO and IČ DPH: kept as printed, flagged
+    assert set(fields.flags) == {Flag.INVALID_ICO, Flag.INVALID_IC_DPH}
+
+
+@pytest.mark.parametrize("layout", sorted(HELD_OUT))
+def test_held_out_layouts_are_never_wrong(layout: str) -> None:
+    """Layouts the extractor was not developed on: a field may stay empty (a person fills it),
+    but a filled field must be right."""
+    exact = total = 0
+    for i, doc_type in enumerate(DOC_TYPES * 2):
+        doc = make_doc(9000 + i, doc_type=doc_type)
+        got = as_contract(extract_fields(Grid.from_pdf(read_pdf(HELD_OUT[layout](doc)))))
+        for key, value in doc.expected().items():
+            total += 1
+            exact += got[key] == value
+            assert got[key] in (value, None), f"{doc_type} {key}: {got[key]!r} != {value!r}"
+    assert exact / total >= 0.95
