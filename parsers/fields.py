@@ -65,6 +65,9 @@ class ExtractedFields:
     refers_to: str | None = None
     flags: tuple[Flag, ...] = ()
     missing: tuple[str, ...] = ()  # required fields not found (or not sure)
+    # Not contract keys: what explains a total that differs from the VAT rows' sum.
+    rounding: Decimal | None = None  # "Zaokrúhlenie", "Haléřové vyrovnání"
+    advances: Decimal | None = None  # advances paid and deducted ("Uhradené zálohou"), positive
 
 
 # ---- labels ----------------------------------------------------------------------------------
@@ -127,6 +130,12 @@ _DELIVERY = re.compile(
 _DUE = re.compile(
     r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|due date|payment due", NOCASE
 )
+_ROUNDING = re.compile(r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b", NOCASE)
+_ADVANCES = re.compile(
+    r"uhraden[éá] zálohou|uhradené zálohami|odpočet zálohy|odpočet preddavku|zaplaten[éá] zálohy?|uhradená záloha"
+    r"|zaplaceno zálohou|odečet zálohy|odpočet zálohov|advance paid|prepaid amount|less advance",
+    NOCASE,
+)
 _TOTALS = tuple(
     re.compile(p, NOCASE)
     for p in (
@@ -183,6 +192,8 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         iban=iban,
         receipt_id=_receipt_id(grid),
         refers_to=refers_to,
+        rounding=_first(grid.value_for(_ROUNDING, _money)),
+        advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
         flags=iban_flags + _party_flags(supplier, customer),
     )
     if doc_type is DocType.CREDIT_NOTE:
@@ -232,6 +243,11 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
 def _vs(text: str) -> str | None:
     m = re.match(r"(\d{1,10})\b", text.strip())
     return m.group(1) if m else None
+
+
+def _money(text: str) -> Decimal | None:
+    found = parse_amount(text)
+    return found[0] if found else None
 
 
 def _total(grid: Grid) -> tuple[Decimal | None, str | None]:

@@ -101,6 +101,8 @@ def series_mismatch(f: Facts) -> Flag | None:
     fields = f.document.fields
     if f.mailbox is not Mailbox.OUTGOING_INVOICES or not fields.number or not f.company.series:
         return None
+    if fields.supplier.ico not in (None, f.company.ico):
+        return None  # someone else's numbering: supplier_ico_mismatch says what is wrong
     year = fields.issue_date.year if fields.issue_date else None
     own = f.company.series.get(fields.doc_type)
     if own is not None:
@@ -115,8 +117,13 @@ def totals_inconsistent(f: Facts) -> Flag | None:
     fields = f.document.fields
     if fields.total is None or not fields.vat:
         return None
-    gross = sum((r.base + r.vat for r in fields.vat), Decimal(0))
-    return Flag.TOTALS_INCONSISTENT if abs(gross - fields.total) > TOTALS_TOLERANCE else None
+    gross = sum((r.base + r.vat for r in fields.vat), Decimal(0)) + (fields.rounding or 0)
+    # The amount to pay deducts advances already paid (the final invoice of an advance chain);
+    # some programs print VAT rows of the whole supply, others only of the difference.
+    candidates = (gross, gross - (fields.advances or 0))
+    if any(abs(c - fields.total) <= TOTALS_TOLERANCE for c in candidates):
+        return None
+    return Flag.TOTALS_INCONSISTENT
 
 
 def invalid_ico(f: Facts) -> Flag | None:

@@ -74,6 +74,9 @@ class Doc:
     refers_to: str | None = None
     receipt_id: str | None = None
     vat_payer: bool = True
+    total_shift: Decimal = Decimal(0)  # printed total minus the true one (a broken document)
+    rounding: Decimal = Decimal(0)  # a rounding line, included in the total
+    advance_paid: Decimal = Decimal(0)  # advances deducted from the amount to pay
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -99,7 +102,8 @@ class Doc:
                 sum((i.quantity * i.unit_price for i in self.items), Decimal(0)).quantize(CENT)
                 * self.sign
             )
-        return sum((Decimal(r["base"]) + Decimal(r["vat"]) for r in self.vat_rows()), Decimal(0))
+        gross = sum((Decimal(r["base"]) + Decimal(r["vat"]) for r in self.vat_rows()), Decimal(0))
+        return gross + self.rounding - self.advance_paid + self.total_shift
 
     def expected(self) -> dict[str, object]:
         if self.doc_type == "receipt":
@@ -301,6 +305,14 @@ def render_sk_columns(doc: Doc) -> bytes:
         y += 5
     y = _items_table(pdf, doc, y + 6, "sk", money)
     y = _vat_recap(pdf, doc, y, "sk", money)
+    for label, amount in (
+        ("Zaokrúhlenie:", doc.rounding),
+        ("Uhradené zálohou:", -doc.advance_paid),
+    ):
+        if amount:
+            pdf.text_at(95, y, label, 9)
+            pdf.text_at(150, y, money(amount), 9)
+            y += 5
     pdf.text_at(95, y + 4, "Spolu na úhradu:", 11, bold=True)
     pdf.text_at(150, y + 4, money(doc.total()), 11, bold=True)
     return pdf.output_bytes()

@@ -87,6 +87,24 @@ def _doc(**kw: object) -> ExtractedDocument:
 
 
 CASES = [
+    (
+        "rounding line explains the total",
+        Mailbox.INCOMING_INVOICES,
+        {"total": Decimal("123.50"), "rounding": Decimal("0.50")},
+        (),
+    ),
+    (
+        "deducted advance explains the total",
+        Mailbox.INCOMING_INVOICES,
+        {"total": Decimal("23.00"), "advances": Decimal("100.00")},
+        (),
+    ),
+    (
+        "an advance that does not explain it",
+        Mailbox.INCOMING_INVOICES,
+        {"total": Decimal("50.00"), "advances": Decimal("100.00")},
+        (Flag.TOTALS_INCONSISTENT,),
+    ),
     ("clean incoming invoice", Mailbox.INCOMING_INVOICES, {}, ()),
     (
         "incoming for another customer",
