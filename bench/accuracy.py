@@ -25,7 +25,15 @@ import pypdfium2 as pdfium
 from parsers.fields import as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.pdftext import read_pdf
-from tests.docgen import HELD_OUT, LAYOUTS, make_doc, make_receipt, render_receipt
+from tests.docgen import (
+    HELD_OUT,
+    LAYOUTS,
+    PRODUCERS,
+    make_doc,
+    make_receipt,
+    prepare,
+    render_receipt,
+)
 
 DOC_TYPES = ["invoice", "credit_note", "proforma_invoice", "debit_note", "advance_tax_document"]
 
@@ -48,7 +56,7 @@ def main() -> None:
     for split, layouts in (("train", LAYOUTS), ("held-out", HELD_OUT)):
         for name, render in layouts.items():
             for i in range(a.docs):
-                doc = make_doc(7000 + i, doc_type=DOC_TYPES[i % len(DOC_TYPES)])
+                doc = prepare(name, make_doc(7000 + i, doc_type=DOC_TYPES[i % len(DOC_TYPES)]))
                 cases.append((split, name, doc, render(doc)))
     for i in range(a.docs):
         doc = make_receipt(8000 + i)
@@ -56,6 +64,7 @@ def main() -> None:
 
     per_field: dict[str, Counter[str]] = defaultdict(Counter)
     per_layout: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    per_producer: dict[str, Counter[str]] = defaultdict(Counter)
     doc_wrong: Counter[str] = Counter()
     t_raw, t_ours = [], []
     for split, layout, doc, pdf in cases:
@@ -78,6 +87,7 @@ def main() -> None:
             )
             per_field[key][outcome] += 1
             per_layout[(split, layout)][outcome] += 1
+            per_producer[PRODUCERS.get(layout, "fpdf2")][outcome] += 1
             wrong_here |= outcome == "wrong"
         doc_wrong[split] += wrong_here
 
@@ -91,6 +101,9 @@ def main() -> None:
     print(f"\n{'split / layout':<34}{'exact%':>8}{'empty%':>8}{'wrong%':>8}")
     for key in sorted(per_layout):
         print(row(f"{key[0]} / {key[1]}", per_layout[key]))
+    print(f"\n{'producer':<34}{'exact%':>8}{'empty%':>8}{'wrong%':>8}")
+    for key in sorted(per_producer):
+        print(row(key, per_producer[key]))
     for split in ("train", "held-out"):
         n = sum(1 for c in cases if c[0] == split)
         print(

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from parsers.grid import Cell, Grid
+from parsers.grid import Cell, Grid, label_tail_removed
 from parsers.values import (
     amounts_in,
     compact_id,
@@ -113,12 +113,13 @@ _REFERS_TO = re.compile(
 _NUMBER = re.compile(
     r"(?:(?:faktúr[ay]|faktur[ay]|dobropis[u]?|ťarchopis[u]?|doklad[u]?|invoice|credit note|debit note|receipt)"
     r"(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?\s*(?:č\.|číslo|no\.|nr\.?|number|#)"
-    r"|číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)|poradové číslo dokladu(?:/účtu)?)",
+    r"|číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)|poradové číslo dokladu(?:/účtu)?"
+    r"|^číslo(?=\s*[:/])|^number(?=\s*:))",
     NOCASE,
 )
 _VS = re.compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference", NOCASE)
 _ISSUE = re.compile(
-    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éa]|date of issue"
+    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]|date of issue"
     r"|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
     NOCASE,
 )
@@ -160,7 +161,9 @@ _IC_DPH = re.compile(
     NOCASE,
 )
 _RECEIPT_ID = re.compile(r"\bO-[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-Z]+)?)", NOCASE)
-_RATE = re.compile(r"^(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+_RATE = re.compile(
+    r"(?:^|\s)(\d{1,2}(?:[.,]\d{1,2})?)\s?%$"
+)  # the rate ends the first cell of a recap row
 _NUMBER_VALUE = re.compile(r"^[A-Z0-9][A-Z0-9/\-_.]{0,29}$", NOCASE)
 
 REQUIRED: dict[DocType, tuple[str, ...]] = {
@@ -229,7 +232,7 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
     for cell, m in grid.find(_NUMBER):
         if _REFERS_TO.search(cell.text[: m.end()]):
             continue
-        rest = cell.text[m.end() :].lstrip(" :.#")
+        rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#")
         candidates = (
             [rest] if rest else [c.text for c in (grid.right_of(cell), *grid.below(cell)) if c]
         )
@@ -321,7 +324,11 @@ def _party_block(
     for c in text_cells:
         text = c.text
         if head is not None and c is head:
-            text = _SUPPLIER.sub("", _CUSTOMER.sub("", text)).lstrip(" :")
+            text = _SUPPLIER.sub("", _CUSTOMER.sub("", text))
+            text = label_tail_removed(
+                text + ":" if text.strip().startswith("/") and ":" not in text else text
+            )
+            text = text.lstrip(" :")
         if text and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$", text) and len(text) > 2:
             name = text
             break
@@ -351,7 +358,7 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
     """Rows "rate % base vat" where vat ≈ base × rate: the recap table, not item lines."""
     rows: dict[str, VatRow] = {}
     for row in grid.rows:
-        m = _RATE.match(row[0].text)
+        m = _RATE.search(row[0].text)
         if not m:
             continue
         rate = Decimal(m.group(1).replace(",", "."))

@@ -20,6 +20,16 @@ _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 
 
+_LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
+
+
+def label_tail_removed(rest: str) -> str:
+    """What follows a matched label, without the label's own continuation: a translation
+    ("Variabilný symbol / Payment ref.: 123"), a variant ("Dátum dodania tovaru/služby: …")."""
+    m = _LABEL_TAIL.match(rest)
+    return rest[m.end() :] if m else rest
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     row: int  # global row index, pages in order
@@ -100,7 +110,7 @@ class Grid:
         """The value of the first occurrence of `label` that has one: after the label in the
         same cell, else in the cell to the right, else under it."""
         for cell, m in self.find(label, first_rows):
-            rest = cell.text[m.end() :].lstrip(" :.#-–")
+            rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")
             if rest:
                 value = parse(rest)
                 if value is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -13,7 +14,7 @@ from parsers.grid import Grid
 from parsers.pdftext import read_pdf
 from parsers.vocab import DocType, Flag
 from tests.conftest import SHARED_CORPUS
-from tests.docgen import HELD_OUT, LAYOUTS, make_doc, make_receipt, render_receipt
+from tests.docgen import HELD_OUT, LAYOUTS, Item, make_doc, make_receipt, prepare, render_receipt
 
 DOC_TYPES = ["invoice", "credit_note", "proforma_invoice", "debit_note", "advance_tax_document"]
 CASES = [
@@ -23,7 +24,7 @@ CASES = [
 
 @pytest.mark.parametrize(("layout", "doc_type", "seed"), CASES)
 def test_generated_document_fields(layout: str, doc_type: str, seed: int) -> None:
-    doc = make_doc(seed * 31 + DOC_TYPES.index(doc_type), doc_type=doc_type)
+    doc = prepare(layout, make_doc(seed * 31 + DOC_TYPES.index(doc_type), doc_type=doc_type))
     fields = extract_fields(Grid.from_pdf(read_pdf(LAYOUTS[layout](doc))))
     got = as_contract(fields)
     expected = doc.expected()
@@ -93,10 +94,23 @@ def test_held_out_layouts_are_never_wrong(layout: str) -> None:
     but a filled field must be right."""
     exact = total = 0
     for i, doc_type in enumerate(DOC_TYPES * 2):
-        doc = make_doc(9000 + i, doc_type=doc_type)
+        doc = prepare(layout, make_doc(9000 + i, doc_type=doc_type))
         got = as_contract(extract_fields(Grid.from_pdf(read_pdf(HELD_OUT[layout](doc)))))
         for key, value in doc.expected().items():
             total += 1
             exact += got[key] == value
             assert got[key] in (value, None), f"{doc_type} {key}: {got[key]!r} != {value!r}"
     assert exact / total >= 0.95
+
+
+def test_multi_page_invoice() -> None:
+    items = tuple(
+        Item(f"Položka {k}", Decimal(k % 4 + 1), Decimal(10 + k), (23, 19, 5)[k % 3])
+        for k in range(90)
+    )
+    doc = dataclasses.replace(make_doc(77), items=items)
+    pdf = read_pdf(LAYOUTS["rl_multipage"](doc))
+    assert pdf.page_count >= 2
+    got = as_contract(extract_fields(Grid.from_pdf(pdf)))
+    for key, value in doc.expected().items():
+        assert got[key] == value, f"{key}: {got[key]!r} != {value!r}"
