@@ -20,10 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from daemon.config import Settings
 from daemon.logs import get_logger
-from parsers.extract import ExtractedDocument, extract_document
+from parsers.extract import ExtractedDocument, Job, extract_document, jobs_for
 from parsers.fields import ExtractedFields, as_contract
 from parsers.mime import (
-    Attachment,
     AttachmentKind,
     MimeLimits,
     ParsedMessage,
@@ -36,7 +35,7 @@ from routing.checks import Facts, route
 from routing.decide import EditedAfterIssue, Redelivery, decide
 from storage.store import ImapRef, Inbox, NewDocument, Store, document_id
 
-Extractor = Callable[[Sequence[Attachment]], list[ExtractedDocument]]
+Extractor = Callable[[Sequence[Job]], list[ExtractedDocument]]
 _ATTEMPTS = 5
 
 
@@ -69,10 +68,8 @@ class IntakeResult:
     unknown_recipients: tuple[str, ...] = field(default_factory=tuple)
 
 
-def extract_in_process(
-    attachments: Sequence[Attachment], max_pages: int = 50
-) -> list[ExtractedDocument]:
-    return [extract_document(a, max_pages) for a in attachments]
+def extract_in_process(jobs: Sequence[Job], max_pages: int = 50) -> list[ExtractedDocument]:
+    return [extract_document(job.attachment, max_pages, job.companions) for job in jobs]
 
 
 def intake(
@@ -159,10 +156,8 @@ def _commit(
 
 
 def _documents(parsed: ParsedMessage, extractor: Extractor) -> list[ExtractedDocument]:
-    pdfs = [a for a in parsed.attachments if a.kind is AttachmentKind.PDF]
-    # An XML e-invoice beside a PDF is the same document; alone, it is a document itself.
-    chosen = pdfs or [a for a in parsed.attachments if a.kind is AttachmentKind.XML]
-    return extractor(chosen) if chosen else []
+    jobs = jobs_for(parsed.attachments)
+    return extractor(jobs) if jobs else []
 
 
 def _record(
@@ -254,7 +249,9 @@ def _store_document(
     contract = as_contract(fields)
     mailbox_s = mailbox.value if mailbox else None
     same = inbox.same_bytes(company, mailbox_s, doc.sha256)
-    issuer, number, doc_type = fields.supplier.ico, fields.number, fields.doc_type
+    # The issuer: its IČO, or for a foreign supplier its VAT id or tax number.
+    issuer = fields.supplier.ico or fields.supplier.ic_dph or fields.supplier.dic
+    number, doc_type = fields.number, fields.doc_type
     keyed = bool(company and issuer and number and doc_type is not DocType.UNKNOWN)
     same_number = (
         inbox.same_number(company or "", issuer or "", doc_type.value, number or "")

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 
 from daemon.logs import get_logger
-from parsers.extract import ExtractedDocument, extract_document, failed_document
+from parsers.extract import ExtractedDocument, Job, extract_document, failed_document
 from parsers.mime import Attachment
 
 _CTX = multiprocessing.get_context("spawn")
@@ -29,13 +29,15 @@ def _worker_main(conn: Connection, memory_bytes: int, max_pages: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            attachment = conn.recv()
+            job = conn.recv()
         except EOFError:
             return
-        if attachment is None:
+        if job is None:
             return
         try:
-            result: ExtractedDocument | str = extract_document(attachment, max_pages)
+            result: ExtractedDocument | str = extract_document(
+                job.attachment, max_pages, job.companions
+            )
         except MemoryError:
             result = "ran out of memory"
         except Exception as exc:  # a bug or a hostile file: report it, stay alive
@@ -101,15 +103,17 @@ class WorkerPool:
             if worker in self._all:
                 self._all.remove(worker)
 
-    def extract(self, attachments: Sequence[Attachment]) -> list[ExtractedDocument]:
-        return [self.extract_one(a) for a in attachments]
+    def extract(self, jobs: Sequence[Job]) -> list[ExtractedDocument]:
+        return [self.extract_one(job) for job in jobs]
 
-    def extract_one(self, attachment: Attachment) -> ExtractedDocument:
+    def extract_one(self, job: Job | Attachment) -> ExtractedDocument:
+        job = job if isinstance(job, Job) else Job(job)
+        attachment = job.attachment
         worker = self._idle.get()
         healthy = True
         result: ExtractedDocument | str
         try:
-            worker.conn.send(attachment)
+            worker.conn.send(job)
             if worker.conn.poll(self.timeout):
                 result = worker.conn.recv()
             else:

@@ -1,14 +1,46 @@
-"""One attachment in, one extracted document out: the unit of work a PDF worker runs."""
+"""One document in, its fields out: the unit of work a PDF worker runs.
+
+A document is a PDF (possibly carrying an e-invoice inside: ISDOC.PDF, Factur-X, ZUGFeRD),
+a PDF with an XML e-invoice beside it in the same message, or an XML e-invoice alone.
+Structured data wins over printed text; the print fills what the XML lacks, and where both
+say something about the number, the total or the parties and disagree, the document is
+flagged `structured_mismatch` for a person.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
-from parsers.fields import ExtractedFields, extract_fields
+from parsers.einvoice import read_einvoice
+from parsers.fields import (
+    ExtractedFields,
+    Party,
+    extract_fields,
+    identifier_flags,
+    missing_required,
+)
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind
 from parsers.pdftext import DEFAULT_MAX_PAGES, read_pdf
-from parsers.vocab import Flag
+from parsers.values import compact_id
+from parsers.vocab import DocType, Flag
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a worker reads: one attachment, and the XML e-invoices sent beside it."""
+
+    attachment: Attachment
+    companions: tuple[Attachment, ...] = ()
+
+
+def jobs_for(attachments: tuple[Attachment, ...]) -> list[Job]:
+    """PDFs are the documents, with any XML of the message as possible structured twins;
+    XML e-invoices are documents themselves only when no PDF came with them."""
+    pdfs = [a for a in attachments if a.kind is AttachmentKind.PDF]
+    xmls = tuple(a for a in attachments if a.kind is AttachmentKind.XML)
+    return [Job(pdf, xmls) for pdf in pdfs] if pdfs else [Job(xml) for xml in xmls]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +51,54 @@ class ExtractedDocument:
     fields: ExtractedFields
     pages: int
     problem: str | None  # why it could not be read, for people
+    structured: str | None = None  # where structured data came from ("invoice.isdoc", "f.xml")
 
 
 def extract_document(
-    attachment: Attachment, max_pages: int = DEFAULT_MAX_PAGES
+    attachment: Attachment,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    companions: tuple[Attachment, ...] = (),
 ) -> ExtractedDocument:
-    if attachment.kind is AttachmentKind.PDF:
-        pdf = read_pdf(attachment.data, max_pages)
-        if pdf.flags:
-            fields = replace(ExtractedFields(), flags=pdf.flags, missing=("text",))
-        else:
-            fields = extract_fields(Grid.from_pdf(pdf))
+    """Read one attachment; `companions` are XML e-invoices from the same message."""
+    if attachment.kind is AttachmentKind.XML:
+        fields = read_einvoice(attachment.data)
+        if fields is None:
+            return ExtractedDocument(
+                attachment.sha256,
+                attachment.filename,
+                attachment.kind,
+                ExtractedFields(missing=("structured_reader",)),
+                0,
+                "XML attachment in a format not read automatically",
+            )
+        return ExtractedDocument(
+            attachment.sha256,
+            attachment.filename,
+            attachment.kind,
+            fields,
+            0,
+            None,
+            attachment.filename or "xml",
+        )
+    pdf = read_pdf(attachment.data, max_pages)
+    printed = extract_fields(Grid.from_pdf(pdf)) if not pdf.flags else None
+    candidates = [(name, data) for name, data in pdf.embedded] + [
+        (c.filename or "xml", c.data) for c in companions
+    ]
+    structured, source = _structured(candidates, printed)
+    if structured is not None:
+        fields = merge(structured, printed, Grid.from_pdf(pdf) if printed is not None else None)
+        return ExtractedDocument(
+            attachment.sha256,
+            attachment.filename,
+            attachment.kind,
+            fields,
+            pdf.page_count,
+            None,
+            source,
+        )
+    if pdf.flags:
+        fields = ExtractedFields(flags=pdf.flags, missing=("text",))
         return ExtractedDocument(
             attachment.sha256,
             attachment.filename,
@@ -38,16 +107,103 @@ def extract_document(
             pdf.page_count,
             pdf.problem,
         )
-    # Structured e-invoices (UBL, ISDOC, CII) get their own reader; until then a person reads them.
-    fields = ExtractedFields(missing=("structured_reader",))
     return ExtractedDocument(
         attachment.sha256,
         attachment.filename,
         attachment.kind,
-        fields,
-        0,
-        "structured e-invoice: not read automatically yet",
+        printed or ExtractedFields(),
+        pdf.page_count,
+        None,
     )
+
+
+def _structured(
+    candidates: list[tuple[str, bytes]], printed: ExtractedFields | None
+) -> tuple[ExtractedFields | None, str | None]:
+    """The e-invoice among `candidates`: the one with the printed number, else the only one."""
+    found = [(name, f) for name, data in candidates if (f := read_einvoice(data)) is not None]
+    if printed is not None and printed.number:
+        for name, f in found:
+            if f.number and compact_id(f.number) == compact_id(printed.number):
+                return f, name
+    if len(found) == 1:
+        return found[0][1], found[0][0]
+    return None, None
+
+
+def merge(
+    structured: ExtractedFields, printed: ExtractedFields | None, grid: Grid | None
+) -> ExtractedFields:
+    """Structured data first; the print fills gaps; disagreements are flagged."""
+    if printed is None or grid is None:
+        return structured
+    text = compact_id(" ".join(grid.lines))
+    merged = replace(
+        structured,
+        doc_type=structured.doc_type
+        if structured.doc_type is not DocType.UNKNOWN
+        else printed.doc_type,
+        number=structured.number or printed.number,
+        variable_symbol=structured.variable_symbol or printed.variable_symbol,
+        issue_date=structured.issue_date or printed.issue_date,
+        delivery_date=structured.delivery_date or printed.delivery_date,
+        due_date=structured.due_date or printed.due_date,
+        supplier=_merge_party(structured.supplier, printed.supplier, grid, text),
+        customer=_merge_party(structured.customer, printed.customer, grid, text),
+        currency=structured.currency or printed.currency,
+        total=structured.total if structured.total is not None else printed.total,
+        vat=structured.vat or printed.vat,
+        iban=structured.iban or printed.iban,
+        receipt_id=structured.receipt_id or printed.receipt_id,
+        refers_to=structured.refers_to or printed.refers_to,
+    )
+    unreadable_iban = Flag.INVALID_IBAN in structured.flags or (
+        merged.iban is None and Flag.INVALID_IBAN in printed.flags
+    )
+    flags = list(identifier_flags(merged, unreadable_iban))
+    if _disagree(structured, printed):
+        flags.append(Flag.STRUCTURED_MISMATCH)
+    merged = replace(merged, flags=tuple(flags))
+    return replace(merged, missing=missing_required(merged))
+
+
+def _merge_party(structured: Party, printed: Party, grid: Grid, text: str) -> Party:
+    def shown(value: str | None) -> str | None:
+        # An identifier the printed document does not show is not taken from the XML: what a
+        # person checks is the print (e-invoice generators fill dummies into unprinted fields).
+        return value if value and compact_id(value) in text else None
+
+    return Party(
+        name=_printed_name(structured.name, grid) or structured.name or printed.name,
+        ico=shown(structured.ico) or printed.ico,
+        dic=shown(structured.dic) or printed.dic,
+        ic_dph=shown(structured.ic_dph) or printed.ic_dph,
+    )
+
+
+def _printed_name(name: str | None, grid: Grid) -> str | None:
+    """The name as printed when the XML shortens it ("Au bon moulin" → "Au bon moulin SARL")."""
+    if not name:
+        return None
+    key = name.casefold()
+    for cell in grid.cells():
+        text = re.split(r"\s+[-–|]\s+|,\s", cell.text.strip())[0]  # "Name SARL - street - city"
+        if text.casefold().startswith(key) and len(text) <= max(len(name) * 1.6, len(name) + 12):
+            return text if re.fullmatch(r"[\w .,&'\-]+", text) else name
+    return None
+
+
+def _disagree(structured: ExtractedFields, printed: ExtractedFields) -> bool:
+    pairs: list[tuple[object, object]] = [
+        (
+            structured.number and compact_id(structured.number),
+            printed.number and compact_id(printed.number),
+        ),
+        (structured.total and abs(structured.total), printed.total and abs(printed.total)),
+        (structured.supplier.ico, printed.supplier.ico),
+        (structured.customer.ico, printed.customer.ico),
+    ]
+    return any(a is not None and b is not None and a != b for a, b in pairs)
 
 
 def failed_document(attachment: Attachment, problem: str) -> ExtractedDocument:

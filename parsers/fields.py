@@ -143,15 +143,20 @@ _TOTALS = tuple(
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě|zostáva uhradiť"
         r"|total due|amount due|total to pay|balance due",
         r"\bsuma\b",
-        r"celkom|celkem|spolu|total",
+        # the bare words only as a whole cell: "Cena celkem" heads a column, it is no total
+        r"^\s*(?:celkom|celkem|spolu|total)(?: s dph| vrátane dph| včetně dph| incl\.? vat)?\s*:?\s*$",
     )
 )
 _SUPPLIER = re.compile(
-    r"^(dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vystavil|from)\b", NOCASE
+    r"^(dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vystavil|from)\s*(?=[:/]|$)",
+    NOCASE,
 )
 _CUSTOMER = re.compile(
-    r"^(odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|príjemca|to)\b", NOCASE
+    r"^(odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|príjemca|to)\s*(?=[:/]|$)",
+    NOCASE,
 )
+# A header is the label alone, or followed by ":" or a translation ("Dodávateľ / Supplier"):
+# a company called "Odběratel 1" or "Supplier Ltd" is a name, not a header.
 _ICO = re.compile(
     r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)\s*:?\s*(\d[\d ]{5,10}\d)", NOCASE
 )
@@ -160,6 +165,7 @@ _IC_DPH = re.compile(
     r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|USt-?IdNr\.?)\s*:?\s*([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
     NOCASE,
 )
+_IBAN_LABEL = re.compile(r"\bIBAN\b", NOCASE)
 _RECEIPT_ID = re.compile(r"\bO-[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-Z]+)?)", NOCASE)
 _RATE = re.compile(
     r"(?:^|\s)(\d{1,2}(?:[.,]\d{1,2})?)\s?%$"
@@ -167,10 +173,10 @@ _RATE = re.compile(
 _NUMBER_VALUE = re.compile(r"^[A-Z0-9][A-Z0-9/\-_.]{0,29}$", NOCASE)
 
 REQUIRED: dict[DocType, tuple[str, ...]] = {
-    DocType.RECEIPT: ("number", "issue_date", "total", "supplier.ico"),
-    DocType.UNKNOWN: ("doc_type", "number", "issue_date", "total", "supplier.ico"),
+    DocType.RECEIPT: ("number", "issue_date", "total", "supplier.id"),
+    DocType.UNKNOWN: ("doc_type", "number", "issue_date", "total", "supplier.id"),
 }
-_REQUIRED_DEFAULT = ("number", "issue_date", "total", "supplier.ico")
+_REQUIRED_DEFAULT = ("number", "issue_date", "total", "supplier.id")
 
 
 def extract_fields(grid: Grid) -> ExtractedFields:
@@ -179,7 +185,7 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     total, currency = _total(grid)
     supplier, customer = _parties(grid, doc_type)
     vat = _vat_rows(grid)
-    iban, iban_flags = _iban(grid)
+    iban, unreadable_iban = _iban(grid)
     fields = ExtractedFields(
         doc_type=doc_type,
         number=_doc_number(grid, refers_cell),
@@ -197,11 +203,11 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         refers_to=refers_to,
         rounding=_first(grid.value_for(_ROUNDING, _money)),
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
-        flags=iban_flags + _party_flags(supplier, customer),
     )
+    fields = replace(fields, flags=identifier_flags(fields, unreadable_iban))
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
-    return replace(fields, missing=_missing(fields))
+    return replace(fields, missing=missing_required(fields))
 
 
 def _first(found: tuple[T, Cell] | None) -> T | None:
@@ -254,8 +260,9 @@ def _money(text: str) -> Decimal | None:
 
 
 def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
-    for label in _TOTALS:
-        found = grid.value_for(label, parse_amount)
+    for tier, label in enumerate(_TOTALS):
+        # the weakest labels ("Celkem s DPH") also head table columns: only a value right of them
+        found = grid.value_for(label, parse_amount, below=tier < len(_TOTALS) - 1)
         if found:
             (value, currency), _ = found
             return value, currency
@@ -345,12 +352,17 @@ def _id_match(pattern: re.Pattern[str], text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def _party_flags(*parties: Party) -> tuple[Flag, ...]:
+def identifier_flags(f: ExtractedFields, unreadable_iban: bool = False) -> tuple[Flag, ...]:
+    """invalid_ico / invalid_ic_dph / invalid_iban for the values kept (an IBAN that failed
+    its check is not kept: `unreadable_iban` says one was printed)."""
+    parties = (f.supplier, f.customer)
     flags: list[Flag] = []
     if any(p.ico and not is_valid_ico(p.ico) for p in parties):
         flags.append(Flag.INVALID_ICO)
     if any(p.ic_dph and not is_valid_vat_id(p.ic_dph) for p in parties):
         flags.append(Flag.INVALID_IC_DPH)
+    if unreadable_iban or (f.iban is not None and not is_valid_iban(f.iban)):
+        flags.append(Flag.INVALID_IBAN)
     return tuple(flags)
 
 
@@ -373,12 +385,15 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
     return tuple(rows.values())
 
 
-def _iban(grid: Grid) -> tuple[str | None, tuple[Flag, ...]]:
+def _iban(grid: Grid) -> tuple[str | None, bool]:
+    """The first valid IBAN. One failing its check is kept as printed (and flagged) only
+    when it stands right after an IBAN label; elsewhere it may be any other number."""
     candidates = find_ibans("\n".join(grid.lines))
     valid = [c for c in candidates if is_valid_iban(c)]
     if valid:
-        return valid[0], ()
-    return None, ((Flag.INVALID_IBAN,) if candidates else ())
+        return valid[0], False
+    labelled = _first(grid.value_for(_IBAN_LABEL, lambda t: next(iter(find_ibans(t)), None)))
+    return labelled, bool(candidates)
 
 
 def _receipt_id(grid: Grid) -> str | None:
@@ -397,14 +412,14 @@ def _negate(f: ExtractedFields) -> ExtractedFields:
     )
 
 
-def _missing(f: ExtractedFields) -> tuple[str, ...]:
+def missing_required(f: ExtractedFields) -> tuple[str, ...]:
     names = REQUIRED.get(f.doc_type, _REQUIRED_DEFAULT)
     out = []
     for name in names:
         if name == "doc_type":
             value: object = None if f.doc_type is DocType.UNKNOWN else f.doc_type
-        elif name == "supplier.ico":
-            value = f.supplier.ico
+        elif name == "supplier.id":  # IČO, or a VAT id / DIČ for foreign suppliers
+            value = f.supplier.ico or f.supplier.ic_dph or f.supplier.dic
         else:
             value = getattr(f, name)
         if value is None:

@@ -106,17 +106,23 @@ class Grid:
         label: re.Pattern[str],
         parse: Callable[[str], T | None],
         first_rows: int | None = None,
+        below: bool = True,
     ) -> tuple[T, Cell] | None:
         """The value of the first occurrence of `label` that has one: after the label in the
-        same cell, else in the cell to the right, else under it."""
+        same cell, else in the cell to the right, else (with `below`) under it. Words without
+        digits after the label ("k úhradě v CZK") still belong to the label."""
         for cell, m in self.find(label, first_rows):
             rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")
             if rest:
                 value = parse(rest)
                 if value is not None:
                     return value, cell
-                continue  # something else follows the label in the same cell: not this one
-            for other in (self.right_of(cell), *self.below(cell)):
+                if any(ch.isdigit() for ch in rest) or len(rest) > 25:
+                    continue  # something else follows the label in the same cell: not this one
+            neighbours = (
+                (self.right_of(cell), *self.below(cell)) if below else (self.right_of(cell),)
+            )
+            for other in neighbours:
                 if other is not None:
                     value = parse(other.text)
                     if value is not None:

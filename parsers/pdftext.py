@@ -47,12 +47,19 @@ class PageText:
         return "\n".join(self.lines)
 
 
+MAX_EMBEDDED_FILES = 10
+MAX_EMBEDDED_BYTES = 10 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class PdfText:
     pages: tuple[PageText, ...]
     page_count: int  # pages in the file, read or not
     flags: tuple[Flag, ...]
     problem: str | None  # why it could not be read, for people
+    embedded: tuple[
+        tuple[str, bytes], ...
+    ] = ()  # attached files (ISDOC.PDF, Factur-X): name, bytes
 
     @property
     def text(self) -> str:
@@ -79,17 +86,31 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     try:
         count = len(doc)
         pages = tuple(_read_page(doc, i) for i in range(min(count, max_pages)))
+        embedded = _embedded(doc)
     except Exception as exc:
         return PdfText((), 0, (Flag.UNREADABLE_PDF,), f"{type(exc).__name__}: {exc}")
     finally:
         doc.close()
     if count == 0:
-        return PdfText((), 0, (Flag.UNREADABLE_PDF,), "no pages")
+        return PdfText((), 0, (Flag.UNREADABLE_PDF,), "no pages", embedded)
     if not any(seg.text.strip() for page in pages for seg in page.segments):
-        return PdfText(
-            pages, count, (Flag.NO_TEXT_LAYER,), "no text layer (scanned or printed as curves)"
-        )
-    return PdfText(pages, count, (), None)
+        problem = "no text layer (scanned or printed as curves)"
+        return PdfText(pages, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
+    return PdfText(pages, count, (), None, embedded)
+
+
+def _embedded(doc: pdfium.PdfDocument) -> tuple[tuple[str, bytes], ...]:
+    """Files attached to the PDF (EmbeddedFiles), within limits; unreadable ones are skipped."""
+    found = (_attachment(doc, i) for i in range(min(doc.count_attachments(), MAX_EMBEDDED_FILES)))
+    return tuple(a for a in found if a is not None and len(a[1]) <= MAX_EMBEDDED_BYTES)
+
+
+def _attachment(doc: pdfium.PdfDocument, index: int) -> tuple[str, bytes] | None:
+    try:
+        attachment = doc.get_attachment(index)
+        return attachment.get_name() or f"attachment-{index}", bytes(attachment.get_data())
+    except Exception:  # a broken attachment does not spoil the document
+        return None
 
 
 def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:

@@ -65,3 +65,4 @@ class Flag(StrEnum):
     EDITED_AFTER_ISSUE = "edited_after_issue"
     PROCESSING_FAILED = "processing_failed"
     MESSAGE_TOO_LARGE = "message_too_large"
+    STRUCTURED_MISMATCH = "structured_mismatch"

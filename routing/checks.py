@@ -138,6 +138,11 @@ def invalid_iban(f: Facts) -> Flag | None:
     return Flag.INVALID_IBAN if Flag.INVALID_IBAN in f.document.fields.flags else None
 
 
+def structured_mismatch(f: Facts) -> Flag | None:
+    """The e-invoice inside (or beside) the PDF says another number, total or party."""
+    return Flag.STRUCTURED_MISMATCH if Flag.STRUCTURED_MISMATCH in f.document.fields.flags else None
+
+
 def receipt_over_limit(f: Facts) -> Flag | None:
     fields = f.document.fields
     if (
@@ -161,6 +166,7 @@ CHECKS: tuple[Check, ...] = (
     invalid_ico,
     invalid_ic_dph,
     invalid_iban,
+    structured_mismatch,
     receipt_over_limit,
 )
 

@@ -960,3 +960,177 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ---- structured e-invoices (UBL 2.1 / Peppol BIS 3, ISDOC 6, CII / Factur-X) --------------------
+
+
+def _esc(text: str | None) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_ubl(doc: Doc) -> bytes:
+    """Peppol BIS Billing 3.0 UBL: Invoice (380/383/386) or CreditNote (381), SK identifiers."""
+    credit = doc.doc_type == "credit_note"
+    root = "CreditNote" if credit else "Invoice"
+    code = {
+        "invoice": "380",
+        "credit_note": "381",
+        "debit_note": "383",
+        "advance_tax_document": "386",
+        "proforma_invoice": "325",
+    }[doc.doc_type]
+
+    def party(p: Party) -> str:
+        tax = (
+            (
+                f"<cac:PartyTaxScheme><cbc:CompanyID>{p.ic_dph}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID>"
+                f"</cac:TaxScheme></cac:PartyTaxScheme>"
+            )
+            if p.ic_dph
+            else ""
+        )
+        return (
+            f'<cac:Party><cbc:EndpointID schemeID="0245">{p.dic}</cbc:EndpointID>'
+            f"<cac:PartyName><cbc:Name>{_esc(p.name)}</cbc:Name></cac:PartyName>{tax}"
+            f"<cac:PartyLegalEntity><cbc:RegistrationName>{_esc(p.name)}</cbc:RegistrationName>"
+            f"<cbc:CompanyID>{p.ico}</cbc:CompanyID></cac:PartyLegalEntity></cac:Party>"
+        )
+
+    subtotals = "".join(
+        f'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">{abs(Decimal(r["base"])):.2f}</cbc:TaxableAmount>'
+        f'<cbc:TaxAmount currencyID="EUR">{abs(Decimal(r["vat"])):.2f}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID>'
+        f"<cbc:Percent>{r['rate']}</cbc:Percent></cac:TaxCategory></cac:TaxSubtotal>"
+        for r in doc.vat_rows()
+    )
+    reference = (
+        (
+            f"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{doc.refers_to}</cbc:ID>"
+            f"</cac:InvoiceDocumentReference></cac:BillingReference>"
+        )
+        if doc.refers_to
+        else ""
+    )
+    due = f"<cbc:DueDate>{doc.due_date}</cbc:DueDate>" if doc.due_date and not credit else ""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{root}-2" '
+        'xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
+        'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        f"<cbc:ID>{doc.number}</cbc:ID><cbc:IssueDate>{doc.issue_date}</cbc:IssueDate>{due}"
+        f"<cbc:{root}TypeCode>{code}</cbc:{root}TypeCode><cbc:DocumentCurrencyCode>{doc.currency}</cbc:DocumentCurrencyCode>"
+        f"{reference}<cac:AccountingSupplierParty>{party(doc.supplier)}</cac:AccountingSupplierParty>"
+        f"<cac:AccountingCustomerParty>{party(doc.customer)}</cac:AccountingCustomerParty>"
+        f"<cac:Delivery><cbc:ActualDeliveryDate>{doc.delivery_date}</cbc:ActualDeliveryDate></cac:Delivery>"
+        f"<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{doc.variable_symbol or ''}</cbc:PaymentID>"
+        f"<cac:PayeeFinancialAccount><cbc:ID>{doc.iban or ''}</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>"
+        f"<cac:TaxTotal>{subtotals}</cac:TaxTotal><cac:LegalMonetaryTotal>"
+        f'<cbc:PayableAmount currencyID="EUR">{abs(doc.total()):.2f}</cbc:PayableAmount></cac:LegalMonetaryTotal></{root}>'
+    )
+    return xml.encode()
+
+
+def to_isdoc(doc: Doc) -> bytes:
+    """ISDOC 6 (Czech): DocumentType 1-7, IČ in PartyIdentification, DIČ (CZ…) as tax CompanyID."""
+    kind = {
+        "invoice": "1",
+        "credit_note": "2",
+        "debit_note": "3",
+        "proforma_invoice": "4",
+        "advance_tax_document": "5",
+    }[doc.doc_type]
+
+    def party(p: Party) -> str:
+        return (
+            f"<Party><PartyIdentification><ID>{p.ico}</ID></PartyIdentification><PartyName><Name>{_esc(p.name)}"
+            f"</Name></PartyName><PartyTaxScheme><CompanyID>{p.ic_dph or p.dic}</CompanyID><TaxScheme>VAT</TaxScheme>"
+            f"</PartyTaxScheme></Party>"
+        )
+
+    subtotals = "".join(
+        f"<TaxSubTotal><TaxableAmount>{abs(Decimal(r['base'])):.2f}</TaxableAmount><TaxAmount>{abs(Decimal(r['vat'])):.2f}"
+        f"</TaxAmount><TaxCategory><Percent>{r['rate']}</Percent></TaxCategory></TaxSubTotal>"
+        for r in doc.vat_rows()
+    )
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Invoice xmlns="http://isdoc.cz/namespace/2013" version="6.0.2">'
+        f"<DocumentType>{kind}</DocumentType><ID>{doc.number}</ID><IssueDate>{doc.issue_date}</IssueDate>"
+        f"<TaxPointDate>{doc.delivery_date}</TaxPointDate><LocalCurrencyCode>{doc.currency}</LocalCurrencyCode>"
+        f"<AccountingSupplierParty>{party(doc.supplier)}</AccountingSupplierParty>"
+        f"<AccountingCustomerParty>{party(doc.customer)}</AccountingCustomerParty>"
+        f"<TaxTotal>{subtotals}</TaxTotal><LegalMonetaryTotal><PayableAmount>{abs(doc.total()):.2f}</PayableAmount>"
+        f"</LegalMonetaryTotal><PaymentMeans><Payment><Details><PaymentDueDate>{doc.due_date}</PaymentDueDate>"
+        f"<IBAN>{doc.iban or ''}</IBAN><VariableSymbol>{doc.variable_symbol or ''}</VariableSymbol></Details></Payment>"
+        "</PaymentMeans></Invoice>"
+    )
+    return xml.encode()
+
+
+def to_cii(doc: Doc) -> bytes:
+    """UN/CEFACT CII as Factur-X EN 16931 carries it."""
+    code = {
+        "invoice": "380",
+        "credit_note": "381",
+        "debit_note": "383",
+        "advance_tax_document": "386",
+        "proforma_invoice": "325",
+    }[doc.doc_type]
+
+    def d(value: date | None) -> str:
+        return value.strftime("%Y%m%d") if value else ""
+
+    def party(tag: str, p: Party) -> str:
+        vat = (
+            f'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{p.ic_dph}</ram:ID></ram:SpecifiedTaxRegistration>'
+            if p.ic_dph
+            else ""
+        )
+        legal = f"<ram:SpecifiedLegalOrganization><ram:ID>{p.ico}</ram:ID></ram:SpecifiedLegalOrganization>"
+        return f"<ram:{tag}><ram:Name>{_esc(p.name)}</ram:Name>{legal}{vat}</ram:{tag}>"
+
+    taxes = "".join(
+        f"<ram:ApplicableTradeTax><ram:CalculatedAmount>{abs(Decimal(r['vat'])):.2f}</ram:CalculatedAmount><ram:TypeCode>VAT"
+        f"</ram:TypeCode><ram:BasisAmount>{abs(Decimal(r['base'])):.2f}</ram:BasisAmount><ram:RateApplicablePercent>{r['rate']}"
+        "</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+        for r in doc.vat_rows()
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice '
+        'xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" '
+        'xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" '
+        'xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">'
+        f"<rsm:ExchangedDocument><ram:ID>{doc.number}</ram:ID><ram:TypeCode>{code}</ram:TypeCode><ram:IssueDateTime>"
+        f'<udt:DateTimeString format="102">{d(doc.issue_date)}</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>'
+        "<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeAgreement>"
+        f"{party('SellerTradeParty', doc.supplier)}{party('BuyerTradeParty', doc.customer)}</ram:ApplicableHeaderTradeAgreement>"
+        "<ram:ApplicableHeaderTradeDelivery><ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime>"
+        f'<udt:DateTimeString format="102">{d(doc.delivery_date)}</udt:DateTimeString></ram:OccurrenceDateTime>'
+        "</ram:ActualDeliverySupplyChainEvent></ram:ApplicableHeaderTradeDelivery><ram:ApplicableHeaderTradeSettlement>"
+        f"<ram:InvoiceCurrencyCode>{doc.currency}</ram:InvoiceCurrencyCode><ram:SpecifiedTradeSettlementPaymentMeans>"
+        f"<ram:PayeePartyCreditorFinancialAccount><ram:IBANID>{doc.iban or ''}</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>"
+        f"</ram:SpecifiedTradeSettlementPaymentMeans>{taxes}<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>"
+        f'<udt:DateTimeString format="102">{d(doc.due_date)}</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>'
+        f"<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:DuePayableAmount>{abs(doc.total()):.2f}</ram:DuePayableAmount>"
+        "</ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>"
+        "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"
+    )
+    return xml.encode()
+
+
+def with_embedded(pdf: bytes, name: str, data: bytes) -> bytes:
+    """The PDF with a file attached (how ISDOC.PDF and Factur-X carry their XML)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def curves_only_pdf() -> bytes:
+    """A page with drawings and no text objects: what a "print to PDF as curves" produces."""
+    pdf = FPDF()
+    pdf.add_page()
+    for i in range(12):
+        pdf.rect(15, 20 + 8 * i, 120 - 5 * i, 4, style="F")
+    return bytes(pdf.output())

@@ -44,14 +44,15 @@ def test_invalid_identifiers_are_flags_not_values() -> None:
     fields = extract_fields(Grid.from_pdf(read_pdf(LAYOUTS["sk_columns"](bad))))
     assert fields.supplier.ico == "12345678"  # as printed; the flag says it fails its check
     assert Flag.INVALID_ICO in fields.flags
-    assert fields.iban is None and Flag.INVALID_IBAN in fields.flags
+    # printed after its label: kept as printed, and flagged (like an IČO failing its check)
+    assert fields.iban == "SK3112000000198742637542" and Flag.INVALID_IBAN in fields.flags
 
 
 def test_unknown_text_gives_missing_fields_not_guesses() -> None:
     fields = extract_fields(Grid.from_text("Dobrý deň,\nposielam niečo.\nSuma 12 kusov\n"))
     assert fields.doc_type is DocType.UNKNOWN
     assert fields.number is None and fields.total is None and fields.supplier.ico is None
-    assert set(fields.missing) == {"doc_type", "number", "issue_date", "total", "supplier.ico"}
+    assert set(fields.missing) == {"doc_type", "number", "issue_date", "total", "supplier.id"}
 
 
 @pytest.mark.parametrize("seed", range(8))
