@@ -11,6 +11,7 @@ recipient, becomes a `needs_review` item with its original kept.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,8 +69,14 @@ class IntakeResult:
     unknown_recipients: tuple[str, ...] = field(default_factory=tuple)
 
 
+# PDFium is not thread-safe: in-process extraction (ingest, tests) from several threads at once
+# crashes the process. The daemon's workers are single-threaded processes and need no lock.
+_PDFIUM = threading.Lock()
+
+
 def extract_in_process(jobs: Sequence[Job], max_pages: int = 50) -> list[ExtractedDocument]:
-    return [extract_document(job.attachment, max_pages, job.companions) for job in jobs]
+    with _PDFIUM:
+        return [extract_document(job.attachment, max_pages, job.companions) for job in jobs]
 
 
 def intake(

@@ -22,6 +22,7 @@ from parsers.fields import (
 )
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind
+from parsers.paycode import decode_pay_by_square, decode_spayd, ekasa_receipt_id, read_codes
 from parsers.pdftext import DEFAULT_MAX_PAGES, read_pdf
 from parsers.values import compact_id
 from parsers.vocab import DocType, Flag
@@ -97,24 +98,56 @@ def extract_document(
             None,
             source,
         )
-    if pdf.flags:
-        fields = ExtractedFields(flags=pdf.flags, missing=("text",))
-        return ExtractedDocument(
-            attachment.sha256,
-            attachment.filename,
-            attachment.kind,
-            fields,
-            pdf.page_count,
-            pdf.problem,
-        )
+    fields = printed if printed is not None else ExtractedFields(flags=pdf.flags, missing=("text",))
+    if _wants_codes(fields, readable=Flag.UNREADABLE_PDF not in pdf.flags):
+        fields = with_codes(fields, read_codes(attachment.data))
     return ExtractedDocument(
-        attachment.sha256,
-        attachment.filename,
-        attachment.kind,
-        printed or ExtractedFields(),
-        pdf.page_count,
-        None,
+        attachment.sha256, attachment.filename, attachment.kind, fields, pdf.page_count, pdf.problem
     )
+
+
+def _wants_codes(f: ExtractedFields, readable: bool) -> bool:
+    """Render and look for QR codes only when the print lacks what they carry: the common
+    born-digital invoice with its payment details in text costs nothing more."""
+    if not readable:
+        return False
+    if Flag.NO_TEXT_LAYER in f.flags:
+        return True
+    if f.doc_type is DocType.RECEIPT:
+        return f.receipt_id is None
+    return None in (f.iban, f.variable_symbol, f.total, f.due_date)
+
+
+def with_codes(f: ExtractedFields, codes: list[str]) -> ExtractedFields:
+    """Fill what the print lacks from payment / eKasa QR codes; flag disagreement."""
+    payment = next(
+        (p for c in codes if (p := decode_pay_by_square(c) or decode_spayd(c)) is not None), None
+    )
+    receipt_id = next((r for c in codes if (r := ekasa_receipt_id(c)) is not None), None)
+    if receipt_id and f.receipt_id is None:
+        f = replace(f, receipt_id=receipt_id)
+    if payment is None:
+        return f
+    pairs: list[tuple[object, object]] = [
+        (f.iban, payment.iban),
+        (f.variable_symbol, payment.variable_symbol),
+        (abs(f.total) if f.total is not None else None, payment.amount),
+        (f.due_date, payment.due_date),
+    ]
+    mismatch = any(a is not None and b is not None and a != b for a, b in pairs)
+    f = replace(
+        f,
+        iban=f.iban or payment.iban,
+        variable_symbol=f.variable_symbol or payment.variable_symbol,
+        total=f.total if f.total is not None else payment.amount,
+        due_date=f.due_date or payment.due_date,
+        currency=f.currency or payment.currency,
+    )
+    flags = [*f.flags, *identifier_flags(f)]
+    if mismatch:
+        flags.append(Flag.PAYMENT_QR_MISMATCH)
+    f = replace(f, flags=tuple(dict.fromkeys(flags)))
+    return replace(f, missing=f.missing if Flag.NO_TEXT_LAYER in f.flags else missing_required(f))
 
 
 def _structured(

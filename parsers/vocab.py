@@ -66,3 +66,4 @@ class Flag(StrEnum):
     PROCESSING_FAILED = "processing_failed"
     MESSAGE_TOO_LARGE = "message_too_large"
     STRUCTURED_MISMATCH = "structured_mismatch"
+    PAYMENT_QR_MISMATCH = "payment_qr_mismatch"

@@ -143,6 +143,11 @@ def structured_mismatch(f: Facts) -> Flag | None:
     return Flag.STRUCTURED_MISMATCH if Flag.STRUCTURED_MISMATCH in f.document.fields.flags else None
 
 
+def payment_qr_mismatch(f: Facts) -> Flag | None:
+    """The payment QR (PAY by square, QR Platba) says another IBAN, VS, amount or due date."""
+    return Flag.PAYMENT_QR_MISMATCH if Flag.PAYMENT_QR_MISMATCH in f.document.fields.flags else None
+
+
 def receipt_over_limit(f: Facts) -> Flag | None:
     fields = f.document.fields
     if (
@@ -167,6 +172,7 @@ CHECKS: tuple[Check, ...] = (
     invalid_ic_dph,
     invalid_iban,
     structured_mismatch,
+    payment_qr_mismatch,
     receipt_over_limit,
 )
 

@@ -78,6 +78,8 @@ class Doc:
     total_shift: Decimal = Decimal(0)  # printed total minus the true one (a broken document)
     rounding: Decimal = Decimal(0)  # a rounding line, included in the total
     advance_paid: Decimal = Decimal(0)  # advances deducted from the amount to pay
+    qr: str | None = None  # a QR code printed on the document (PAY by square, eKasa id)
+    hide: tuple[str, ...] = ()  # printed fields left out of the text: "iban", "vs", "uid"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -294,9 +296,9 @@ def render_sk_columns(doc: Doc) -> bytes:
         rows.append(("Dátum dodania:", sk_date(doc.delivery_date)))
     if doc.due_date:
         rows.append(("Dátum splatnosti:", sk_date(doc.due_date)))
-    if doc.variable_symbol:
+    if doc.variable_symbol and "vs" not in doc.hide:
         rows.append(("Variabilný symbol:", doc.variable_symbol))
-    if doc.iban:
+    if doc.iban and "iban" not in doc.hide:
         rows.append(("IBAN:", _spaced_iban(doc.iban)))
     if doc.refers_to:
         rows.append(("K faktúre č.:", doc.refers_to))
@@ -304,6 +306,9 @@ def render_sk_columns(doc: Doc) -> bytes:
         pdf.text_at(15, y, label)
         pdf.text_at(60, y, value)
         y += 5
+    if doc.qr:
+        pdf.image(qr_png(doc.qr), x=150, y=78, w=40)
+        pdf.text_at(152, 121, "PAY by square", 7)
     y = _items_table(pdf, doc, y + 6, "sk", money)
     y = _vat_recap(pdf, doc, y, "sk", money)
     for label, amount in (
@@ -402,7 +407,7 @@ def render_en_grid(doc: Doc) -> bytes:
 
 def render_receipt(doc: Doc) -> bytes:
     """An eKasa receipt as a certified cash register prints it to PDF: 80 mm wide, monospace."""
-    pdf = FPDF(format=(80, 160 + 5 * len(doc.items)))
+    pdf = FPDF(format=(80, 200 + 5 * len(doc.items)))
     pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_font("Mono", "", str(FONT_DIR / "DejaVuSansMono.ttf"))
     pdf.set_auto_page_break(auto=False)
@@ -440,8 +445,11 @@ def render_receipt(doc: Doc) -> bytes:
             pdf.text(x - pdf.get_string_width(v), y, v)
         pdf.text(76 - pdf.get_string_width(f"{gross:.2f} EUR"), y, f"{gross:.2f} EUR")
         y += 3.6
-    line(f"UID: {doc.receipt_id}")
+    if "uid" not in doc.hide:
+        line(f"UID: {doc.receipt_id}")
     line("Ďakujeme za nákup")
+    if doc.qr:
+        pdf.image(qr_png(doc.qr), x=20, y=y, w=40)
     return bytes(pdf.output())
 
 
@@ -914,7 +922,7 @@ RECEIPTS = "firma.blocky@doklady.example.sk"
 def sample_messages() -> dict[str, tuple[bytes, Doc | None]]:
     """A small mailbox's worth of messages (name → (eml bytes, the document in it))."""
     out: dict[str, tuple[bytes, Doc | None]] = {}
-    for i, layout in enumerate(LAYOUTS):
+    for i, layout in enumerate(("sk_columns", "cz_stacked", "en_grid")):
         doc = make_doc(100 + i, doc_type=("invoice", "credit_note", "invoice")[i])
         pdf = LAYOUTS[layout](doc)
         eml = build_eml(
@@ -1134,3 +1142,53 @@ def curves_only_pdf() -> bytes:
     for i in range(12):
         pdf.rect(15, 20 + 8 * i, 120 - 5 * i, 4, style="F")
     return bytes(pdf.output())
+
+
+def qr_png(payload: str) -> io.BytesIO:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(buf, kind="png", scale=6, border=4)
+    buf.seek(0)
+    return buf
+
+
+def pay_by_square(
+    amount: Decimal, iban: str, variable_symbol: str | None, due: date | None, currency: str = "EUR"
+) -> str:
+    """A PAY by square payload (the Slovak banks' payment QR) for one payment order."""
+    import base64
+    import lzma
+    import struct
+    import zlib
+
+    fields = [
+        "",
+        "1",
+        "1",
+        f"{amount:.2f}",
+        currency,
+        due.strftime("%Y%m%d") if due else "",
+        variable_symbol or "",
+        "",
+        "",
+        "",
+        "",
+        "1",
+        iban,
+        "",
+        "0",
+        "0",
+        "",
+        "",
+        "",
+    ]
+    text = "\t".join(fields).encode()
+    body = struct.pack("<I", zlib.crc32(text)) + text
+    filters = [{"id": lzma.FILTER_LZMA1, "lc": 3, "lp": 0, "pb": 2, "dict_size": 1 << 17}]
+    packed = (
+        bytes([0x00, 0x00])
+        + struct.pack("<H", len(body))
+        + lzma.compress(body, format=lzma.FORMAT_RAW, filters=filters)
+    )
+    return base64.b32hexencode(packed).decode().rstrip("=")
