@@ -889,9 +889,14 @@ def build_eml(
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = f"<{message_id or _stable_id(subject, msg['To'])}>"
     msg.set_content("Dobrý deň,\nv prílohe posielame doklad.\n")
+    attachments = list(attachments)
     for name, data, ctype in attachments:
         maintype, subtype = ctype.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if msg.is_multipart():  # the stdlib picks a random boundary: same input, same bytes
+        msg.set_boundary(
+            "=_" + _stable_id(msg["Message-ID"], *(name for name, _, _ in attachments))[:24]
+        )
     return msg.as_bytes(policy=SMTP_POLICY)  # CRLF, as on the wire
 
 
