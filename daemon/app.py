@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
 from daemon.config import Settings
-from daemon.imap import Poller, schedule
+from daemon.imap import Poller, schedule, watch
 from daemon.intake import Source, intake, quarantine
 from daemon.logs import get_logger
 from daemon.smtp import Gate, Handler, drain, start_server
@@ -161,6 +161,7 @@ async def serve(settings: Settings) -> int:
         for poller in pollers:
             schedule(scheduler, poller)
         scheduler.start()
+        watchers = [asyncio.create_task(watch(poller)) for poller in pollers]
         log.info(
             "daemon_started",
             companies=len(settings.companies),
@@ -170,6 +171,8 @@ async def serve(settings: Settings) -> int:
         await stop.wait()
         log.info("daemon_stopping")
         scheduler.shutdown(wait=False)
+        for watcher in watchers:
+            watcher.cancel()
         if server is not None and gate is not None:
             await drain(server, gate, SHUTDOWN_GRACE)
         await _wait_for_polls(pollers, SHUTDOWN_GRACE)

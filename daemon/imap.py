@@ -67,6 +67,7 @@ class Poller:
         self.log = get_logger(imap_account=account.name)
         self.retry: Callable[[float], None] | None = None  # set by the scheduler
         self._lost = asyncio.Event()  # the current connection is gone
+        self._again = False  # a poll was asked for while one was running
 
     async def _call(self, awaitable: Awaitable[T], what: str, limit: float = CALL_TIMEOUT) -> T:
         """One IMAP command with a deadline, abandoned at once if the connection drops
@@ -87,30 +88,36 @@ class Poller:
         )
 
     async def poll_safely(self) -> None:
-        """The scheduled job: never raises, never runs twice at once."""
+        """The scheduled job: never raises, never runs twice at once. Asked while a poll runs
+        (IDLE saw new mail after that poll listed the folder), it polls again right after."""
         if self.lock.locked():
+            self._again = True
             return
         async with self.lock:
-            try:
-                fetched = await self.poll()
-            except Exception as exc:
-                self.failures += 1
-                delay = min(self.account.poll_seconds, 2.0 ** min(self.failures, 10))
-                error = (
-                    f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImapError) else str(exc)
-                )
-                self.log.error(
-                    "imap_poll_failed", error=error, failures=self.failures, retry_in=delay
-                )
-                await asyncio.to_thread(self.store.imap_poll_result, self.account.name, error=error)
-                if self.retry is not None:
-                    self.retry(delay)
-                return
-            if self.failures:
-                self.log.info("imap_recovered", after_failures=self.failures)
-            self.failures = 0
-            await asyncio.to_thread(self.store.imap_poll_result, self.account.name, fetched=fetched)
-            self.log.info("imap_polled", fetched=fetched, folder=self.account.folder)
+            self._again = True
+            while self._again:
+                self._again = False
+                if not await self._poll_once():
+                    return
+
+    async def _poll_once(self) -> bool:
+        try:
+            fetched = await self.poll()
+        except Exception as exc:
+            self.failures += 1
+            delay = min(self.account.poll_seconds, 2.0 ** min(self.failures, 10))
+            error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImapError) else str(exc)
+            self.log.error("imap_poll_failed", error=error, failures=self.failures, retry_in=delay)
+            await asyncio.to_thread(self.store.imap_poll_result, self.account.name, error=error)
+            if self.retry is not None:
+                self.retry(delay)
+            return False
+        if self.failures:
+            self.log.info("imap_recovered", after_failures=self.failures)
+        self.failures = 0
+        await asyncio.to_thread(self.store.imap_poll_result, self.account.name, fetched=fetched)
+        self.log.info("imap_polled", fetched=fetched, folder=self.account.folder)
+        return True
 
     async def connect(self) -> aioimaplib.IMAP4:
         a = self.account
@@ -277,6 +284,49 @@ class Poller:
             _ok(await self._call(client.uid("expunge", uid_set), "UID EXPUNGE"), "UID EXPUNGE")
         else:
             _ok(await self._call(client.expunge(), "EXPUNGE"), "EXPUNGE")
+
+
+IDLE_RENEW = 25 * 60.0  # RFC 2177: re-issue IDLE at least every 29 minutes
+
+
+async def watch(poller: Poller) -> None:
+    """Wait in IDLE on a connection of its own and poll as soon as the server announces new
+    mail; polling every `poll_seconds` stays the fallback. Runs until cancelled."""
+    account = poller.account
+    log = get_logger(imap_account=account.name)
+    idler = Poller(
+        account, poller.settings, poller.store, poller.extractor
+    )  # its own connection state
+    while True:
+        try:
+            client = await idler.connect()
+        except Exception as exc:  # the poller reports failures; retry quietly
+            log.debug("imap_idle_connect_failed", error=str(exc))
+            await asyncio.sleep(min(account.poll_seconds, 30))
+            continue
+        try:
+            if not client.has_capability("IDLE"):
+                log.info("imap_idle_unsupported")
+                return
+            _ok(await idler._call(client.select(_quote(account.folder)), "SELECT"), "SELECT")
+            log.info("imap_idle_started", folder=account.folder)
+            while True:
+                idle = await idler._call(client.idle_start(timeout=IDLE_RENEW), "IDLE")
+                push = await idler._call(
+                    client.wait_server_push(timeout=IDLE_RENEW + 60), "IDLE", IDLE_RENEW + 90
+                )
+                client.idle_done()
+                await idler._call(idle, "IDLE DONE")
+                lines = push if isinstance(push, list) else []
+                if any(isinstance(line, bytes | bytearray) and b"EXISTS" in line for line in lines):
+                    asyncio.get_running_loop().create_task(poller.poll_safely())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.debug("imap_idle_interrupted", error=str(exc))
+            await asyncio.sleep(min(account.poll_seconds, 5))
+        finally:
+            await idler._close(client)
 
 
 def _uidvalidity(lines: list[Any]) -> int:

@@ -212,3 +212,24 @@ def test_too_large_message_stays_on_the_server(
     time.sleep(1.5)
     assert d.stop() == 0
     assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (1, 1)
+
+
+def test_idle_picks_up_new_mail_within_seconds(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
+    d = daemon_factory(
+        extra=dovecot.account(poll_seconds=300)
+    ).start()  # polls alone would take 5 minutes
+    deadline = time.monotonic() + 20
+    while (
+        not any(e["event"] == "imap_idle_started" for e in d.events())
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    assert any(e["event"] == "imap_polled" for e in d.events())  # the first poll ran at start
+    started = time.monotonic()
+    dovecot.append([_invoice(9)])
+    d.wait_for(lambda docs: len(docs) == 1, timeout=20)
+    assert time.monotonic() - started < 10
+    assert d.stop() == 0
+    assert dovecot.count("Processed") == 1
