@@ -224,6 +224,43 @@ def _no_document(sha: str, parsed: ParsedMessage) -> ExtractedDocument:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Review:
+    flags: tuple[Flag, ...]
+    accounting_range: str | None
+    problem: str | None
+
+
+def _review(
+    settings: Settings, target: Route | None, doc: ExtractedDocument, is_message: bool
+) -> _Review:
+    """The routing checks for a document in its mailbox (or why there is no mailbox)."""
+    if target is None or is_message:
+        head = (Flag.UNKNOWN_RECIPIENT,) if target is None else ()
+        return _Review(head + doc.fields.flags, None, doc.problem)
+    company = settings.company(target.company)
+    if company is None:  # cannot happen: the address book is built from the same companies
+        raise LookupError(f"no company {target.company} in the configuration")
+    routed = route(Facts(doc, company, target.mailbox, settings.companies))
+    problem = doc.problem
+    if routed.belongs_to is not None:
+        owner = settings.company(routed.belongs_to[0])
+        where = f"{owner.name} ({owner.ico})" if owner else routed.belongs_to[0]
+        problem = "; ".join(
+            filter(None, [f"belongs to {where}, mailbox {routed.belongs_to[1].value}", problem])
+        )
+    return _Review(routed.flags, routed.accounting_range, problem)
+
+
+def _business_key(company: str | None, fields: ExtractedFields) -> tuple[str, str, str, str] | None:
+    """(company, issuer, doc_type, number): what identifies an issued document. The issuer is
+    its IČO, or for a foreign supplier its VAT id or tax number."""
+    issuer = fields.supplier.ico or fields.supplier.ic_dph or fields.supplier.dic
+    if company and issuer and fields.number and fields.doc_type is not DocType.UNKNOWN:
+        return company, issuer, fields.doc_type.value, fields.number
+    return None
+
+
 def _store_document(
     inbox: Inbox,
     settings: Settings,
@@ -232,41 +269,15 @@ def _store_document(
     target: Route | None,
     doc: ExtractedDocument,
 ) -> StoredItem:
-    company, mailbox = (target.company, target.mailbox) if target else (None, None)
+    company = target.company if target else None
+    mailbox = target.mailbox.value if target else None
     is_message = doc.sha256 == message_sha  # the message itself stands in for a missing document
-    fields = doc.fields
-    flags: list[Flag] = [Flag.UNKNOWN_RECIPIENT] if target is None else []
-    range_ = None
-    problem = doc.problem
-    if target is None or is_message:
-        flags.extend(fields.flags)
-    else:
-        cfg = settings.company(target.company)
-        if cfg is None:  # cannot happen: the address book is built from the same companies
-            raise LookupError(f"no company {target.company} in the configuration")
-        routed = route(Facts(doc, cfg, target.mailbox, settings.companies))
-        flags.extend(routed.flags)
-        range_ = routed.accounting_range
-        if routed.belongs_to is not None:
-            owner = settings.company(routed.belongs_to[0])
-            where = f"{owner.name} ({owner.ico})" if owner else routed.belongs_to[0]
-            problem = f"belongs to {where}, mailbox {routed.belongs_to[1].value}" + (
-                f"; {problem}" if problem else ""
-            )
-    contract = as_contract(fields)
-    mailbox_s = mailbox.value if mailbox else None
-    same = inbox.same_bytes(company, mailbox_s, doc.sha256)
-    # The issuer: its IČO, or for a foreign supplier its VAT id or tax number.
-    issuer = fields.supplier.ico or fields.supplier.ic_dph or fields.supplier.dic
-    number, doc_type = fields.number, fields.doc_type
-    keyed = bool(company and issuer and number and doc_type is not DocType.UNKNOWN)
-    same_number = (
-        inbox.same_number(company or "", issuer or "", doc_type.value, number or "")
-        if keyed
-        else None
+    key = _business_key(company, doc.fields)
+    decision = decide(
+        doc.sha256,
+        inbox.same_bytes(company, mailbox, doc.sha256),
+        inbox.same_number(*key) if key else None,
     )
-    decision = decide(doc.sha256, same, same_number)
-    doc_id = document_id(company, mailbox_s, doc.sha256)
     if isinstance(decision, Redelivery):
         inbox.link(decision.existing_id, delivery)
         inbox.event(
@@ -274,76 +285,79 @@ def _store_document(
             message_sha256=message_sha,
             document_id=decision.existing_id,
             company=company,
-            mailbox=mailbox_s,
+            mailbox=mailbox,
         )
         return StoredItem(decision.existing_id, "redelivery", "", ())
+
+    review = _review(settings, target, doc, is_message)
+    contract = as_contract(doc.fields)
+    flags, status = list(review.flags), Status.NEEDS_REVIEW if review.flags else Status.ACCEPTED
     original_id, diff = None, None
-    status = Status.NEEDS_REVIEW if flags else Status.ACCEPTED
     if isinstance(decision, EditedAfterIssue):
         original_id = decision.original_id
         diff = field_diff(inbox.fields_of(original_id), contract)
         flags.append(Flag.EDITED_AFTER_ISSUE)
         status = Status.EDITED_AFTER_ISSUE
-    revision = (
-        inbox.next_revision(company or "", issuer or "", doc_type.value, number or "")
-        if keyed
-        else 0
-    )
-    flag_values = tuple(f.value for f in flags)
     new_doc = NewDocument(
-        id=doc_id,
+        id=document_id(company, mailbox, doc.sha256),
         company=company,
-        mailbox=mailbox_s,
+        mailbox=mailbox,
         sha256=doc.sha256,
         message_sha256=message_sha,
         kind="message" if is_message else doc.kind.value,
         filename=doc.filename,
         status=status.value,
-        doc_type=doc_type.value,
-        number=number,
-        issuer_ico=issuer if keyed else None,
+        doc_type=doc.fields.doc_type.value,
+        number=doc.fields.number,
+        issuer_ico=key[1] if key else None,
         fields=contract,
-        flags=flag_values,
-        accounting_range=range_,
+        flags=tuple(f.value for f in flags),
+        accounting_range=review.accounting_range,
         original_id=original_id,
-        revision=revision,
+        revision=inbox.next_revision(*key) if key else 0,
         diff=diff,
-        problem=problem,
-        refers_to=fields.refers_to if keyed else None,
-        variable_symbol=fields.variable_symbol if keyed else None,
+        problem=review.problem,
+        refers_to=doc.fields.refers_to if key else None,
+        variable_symbol=doc.fields.variable_symbol if key else None,
     )
     inbox.add_document(new_doc)
-    inbox.link(doc_id, delivery)
-    linked = inbox.link_related(new_doc)
+    inbox.link(new_doc.id, delivery)
+    _events(inbox, new_doc, inbox.link_related(new_doc))
+    return StoredItem(
+        new_doc.id, "edited_after_issue" if original_id else "new", status.value, new_doc.flags
+    )
+
+
+def _events(inbox: Inbox, doc: NewDocument, linked: list[str]) -> None:
     data: dict[str, Any] = {
-        "company": company,
-        "mailbox": mailbox_s,
-        "status": status.value,
-        "doc_type": doc_type.value,
+        "company": doc.company,
+        "mailbox": doc.mailbox,
+        "status": doc.status,
+        "doc_type": doc.doc_type,
         "filename": doc.filename,
     }
     if linked:
         inbox.event(
-            "document_linked", message_sha256=message_sha, document_id=doc_id, related_ids=linked
+            "document_linked",
+            message_sha256=doc.message_sha256,
+            document_id=doc.id,
+            related_ids=linked,
         )
-    if original_id:
+    if doc.original_id:
         inbox.event(
             "document_edited_after_issue",
-            message_sha256=message_sha,
-            document_id=doc_id,
-            original_id=original_id,
-            changed=sorted(diff or {}),
+            message_sha256=doc.message_sha256,
+            document_id=doc.id,
+            original_id=doc.original_id,
+            changed=sorted(doc.diff or {}),
             **data,
         )
     inbox.event(
         "document_stored",
-        message_sha256=message_sha,
-        document_id=doc_id,
-        flags=list(flag_values),
+        message_sha256=doc.message_sha256,
+        document_id=doc.id,
+        flags=list(doc.flags),
         **data,
-    )
-    return StoredItem(
-        doc_id, "edited_after_issue" if original_id else "new", status.value, flag_values
     )
 
 
