@@ -190,16 +190,21 @@ def _ubl(root: Any, name: str) -> ExtractedFields:
         customer=_ubl_party(_find(root, "AccountingCustomerParty/Party")),
         currency=_text(root, "DocumentCurrencyCode"),
         total=_amount(root, "LegalMonetaryTotal/PayableAmount"),
-        vat=tuple(
-            VatRow(
-                _rate(_amount(s, "TaxCategory/Percent")),
-                _amount(s, "TaxableAmount") or Decimal(0),
-                _amount(s, "TaxAmount") or Decimal(0),
-            )
-            for s in _all(root, "TaxTotal/TaxSubtotal")
-        ),
+        vat=_tax_subtotals(root, "TaxTotal/TaxSubtotal"),
         iban=_text(root, "PaymentMeans/PayeeFinancialAccount/ID"),
         refers_to=_text(root, "BillingReference/InvoiceDocumentReference/ID"),
+    )
+
+
+def _tax_subtotals(root: Any, path: str) -> tuple[VatRow, ...]:
+    """UBL TaxSubtotal / ISDOC TaxSubTotal: one VAT row per rate."""
+    return tuple(
+        VatRow(
+            _rate(_amount(s, "TaxCategory/Percent")),
+            _amount(s, "TaxableAmount") or Decimal(0),
+            _amount(s, "TaxAmount") or Decimal(0),
+        )
+        for s in _all(root, path)
     )
 
 
@@ -242,14 +247,7 @@ def _isdoc(root: Any) -> ExtractedFields:
         customer=_isdoc_party(_find(root, "AccountingCustomerParty/Party")),
         currency=_text(root, "LocalCurrencyCode"),
         total=_amount(root, "LegalMonetaryTotal/PayableAmount"),
-        vat=tuple(
-            VatRow(
-                _rate(_amount(s, "TaxCategory/Percent")),
-                _amount(s, "TaxableAmount") or Decimal(0),
-                _amount(s, "TaxAmount") or Decimal(0),
-            )
-            for s in _all(root, "TaxTotal/TaxSubTotal")
-        ),
+        vat=_tax_subtotals(root, "TaxTotal/TaxSubTotal"),
         iban=_text(details, "IBAN") if details is not None else None,
         refers_to=_text(root, "OriginalDocumentReferences/OriginalDocumentReference/ID"),
     )
