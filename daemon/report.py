@@ -20,6 +20,7 @@ from typing import Any
 from daemon.views import iso, render_table
 from parsers.vocab import Flag, Mailbox, Status
 from routing.addresses import Company
+from routing.series import gaps_and_reuse
 from storage.store import DocumentRecord, ImapStatus
 
 FAILED_FLAGS = {
@@ -44,6 +45,28 @@ def _counts(docs: list[DocumentRecord]) -> dict[str, Any]:
     }
 
 
+def _series(company: Company, docs: list[DocumentRecord]) -> dict[str, Any]:
+    """Gaps and reused numbers in the client's own outgoing series, over all documents (a gap
+    is about the whole year). Superseded and rejected versions do not count; an edit still
+    waiting for a person shows its number as used twice."""
+    out: dict[str, Any] = {}
+    gone = (Status.REJECTED.value, Status.SUPERSEDED.value)
+    for doc_type, pattern in company.series.items():
+        numbers = [
+            str(d.fields["number"])
+            for d in docs
+            if d.company == company.ico
+            and d.mailbox == Mailbox.OUTGOING_INVOICES.value
+            and d.doc_type == doc_type.value
+            and d.fields.get("number")
+            and d.status not in gone
+        ]
+        found = gaps_and_reuse(numbers, pattern)
+        if found:
+            out[doc_type.value] = found
+    return out
+
+
 def build_report(
     docs: list[DocumentRecord],
     companies: tuple[Company, ...],
@@ -52,6 +75,7 @@ def build_report(
     since: date | None,
     company: str | None = None,
 ) -> dict[str, Any]:
+    every = docs
     docs = [d for d in docs if since is None or d.created_at.date() >= since]
     out_companies = []
     for c in companies:
@@ -61,7 +85,11 @@ def build_report(
             m.value: _counts([d for d in docs if d.company == c.ico and d.mailbox == m.value])
             for m in Mailbox
         }
-        out_companies.append({"company": c.ico, "name": c.name, "mailboxes": mailboxes})
+        entry: dict[str, Any] = {"company": c.ico, "name": c.name, "mailboxes": mailboxes}
+        series = _series(c, every)
+        if series:
+            entry["series"] = series
+        out_companies.append(entry)
     report: dict[str, Any] = {
         "since": since.isoformat() if since else None,
         "pending": pending,
@@ -122,6 +150,17 @@ def render_report(report: dict[str, Any]) -> str:
         f"Report since {report['since'] or 'the beginning'}; {report['pending']} message(s) waiting in the spool",
         render_table(header, rows),
     ]
+    for c in report["companies"]:
+        for doc_type, years in c.get("series", {}).items():
+            for year, found in years.items():
+                if found["missing"]:
+                    lines.append(
+                        f"{c['company']} {doc_type} {year}: missing {', '.join(found['missing'])}"
+                    )
+                if found["reused"]:
+                    lines.append(
+                        f"{c['company']} {doc_type} {year}: used twice {', '.join(found['reused'])}"
+                    )
     for a in report["imap"]:
         state = f"last success {a['last_success']}" if a["last_success"] else "never succeeded"
         err = f"; last error: {a['last_error']}" if a["errors"] and a["last_error"] else ""

@@ -199,3 +199,35 @@ def test_advance_chain_is_linked(cli: Cli, tmp_path: Path) -> None:
     )
     shown = cli.run("inbox", "show", ids["final"]).stdout
     assert all(ids[n] in shown for n in ("proforma", "advance", "credit"))
+
+
+def test_report_shows_gaps_and_reuse_in_the_series(tmp_path: Path) -> None:
+    from tests.conftest import config_text
+    from tests.docgen import OFFICE_CLIENT, OUTGOING
+
+    config = tmp_path / "series.toml"
+    series = '[company.series]\ninvoice = "OF{YYYY}{NNNN}"\n'
+    config.write_text(
+        config_text(f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path / "files", extra=series)
+    )
+    cli = Cli(config)
+    mail = tmp_path / "out"
+    mail.mkdir()
+    for i, number in enumerate(("OF20250001", "OF20250002", "OF20250004")):
+        doc = dataclasses.replace(
+            make_doc(80 + i), supplier=OFFICE_CLIENT, customer=SUPPLIERS[0], number=number
+        )
+        doc = dataclasses.replace(doc, issue_date=doc.issue_date.replace(year=2025))
+        (mail / f"{number}.eml").write_bytes(
+            build_eml(
+                OUTGOING,
+                [(f"{number}.pdf", LAYOUTS["sk_columns"](doc), "application/pdf")],
+                message_id=f"{number}@t",
+            )
+        )
+    cli.run("ingest", str(mail))
+    report = json.loads(cli.run("report", "--format", "json").stdout)
+    assert report["companies"][0]["series"] == {
+        "invoice": {"2025": {"missing": ["OF20250003"], "reused": []}}
+    }
+    assert "missing OF20250003" in cli.run("report").stdout

@@ -276,3 +276,16 @@ def test_series_mismatch(doc_type: DocType, number: str, issued: date, flagged: 
 def test_series_is_not_checked_on_incoming_documents() -> None:
     doc = _doc(number="whatever-1")
     assert Flag.SERIES_MISMATCH not in route(Facts(doc, SERIES, Mailbox.INCOMING_INVOICES)).flags
+
+
+def test_series_numbers_parse_format_and_gaps() -> None:
+    from routing.series import format_number, gaps_and_reuse, parse_number
+
+    assert parse_number("OF20250012", "OF{YYYY}{NNNN}") == (2025, 12)
+    assert parse_number("OD25-7", "OD{YY}-{N}") == (2025, 7)
+    assert parse_number("2025012", "OF{YYYY}{NNNN}") is None
+    assert format_number("OF{YYYY}{NNNN}", 2025, 3) == "OF20250003"
+    numbers = ["OF20250001", "OF20250002", "OF20250005", "OF20250005", "OF20260001", "foreign-1"]
+    assert gaps_and_reuse(numbers, "OF{YYYY}{NNNN}") == {
+        "2025": {"missing": ["OF20250003", "OF20250004"], "reused": ["OF20250005"]}
+    }
