@@ -113,6 +113,33 @@ def main() -> None:
     print(
         f"\nspeed: raw pypdfium2 {raw * 1000:.2f} ms/doc, extraction {ours * 1000:.2f} ms/doc, ratio {ours / raw:.1f}x"
     )
+    print(f"QR pass (only when the print lacks payment fields): {qr_cost_ms():.1f} ms/doc more")
+
+
+def qr_cost_ms(runs: int = 10) -> float:
+    """Extraction of the same invoice with its IBAN and VS printed vs only in a PAY by square QR."""
+    import dataclasses
+
+    from parsers.extract import extract_document
+    from parsers.mime import Attachment, AttachmentKind, sha256_hex
+    from tests.docgen import pay_by_square
+
+    doc = make_doc(4242)
+    qr = pay_by_square(doc.total(), doc.iban or "", doc.variable_symbol, doc.due_date)
+    timings = []
+    for variant in (
+        dataclasses.replace(doc, qr=qr),
+        dataclasses.replace(doc, qr=qr, hide=("iban", "vs")),
+    ):
+        pdf = LAYOUTS["sk_columns"](variant)
+        att = Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "application/pdf", "1")
+        samples = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            extract_document(att)
+            samples.append(time.perf_counter() - t)
+        timings.append(statistics.median(samples))
+    return (timings[1] - timings[0]) * 1000
 
 
 if __name__ == "__main__":

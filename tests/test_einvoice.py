@@ -257,3 +257,28 @@ def test_einvoices_end_to_end(tmp_path: Path) -> None:
         docs["mismatch"]["status"] == "needs_review"
         and "structured_mismatch" in docs["mismatch"]["flags"]
     )
+
+
+def test_isdocx_archive_is_read() -> None:
+    """.isdocx: a ZIP with the .isdoc and its PDF - one document, data from the XML."""
+    import io
+    import zipfile
+
+    from parsers.extract import jobs_for
+    from parsers.mime import extract_attachments
+
+    doc = czech(make_doc(330))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("faktura.isdoc", to_isdoc(doc))
+        archive.writestr("faktura.pdf", render_cz_supplier(doc))
+    parsed = extract_attachments(
+        build_eml(INCOMING, [("faktura.isdocx", buf.getvalue(), "application/octet-stream")])
+    )
+    jobs = jobs_for(parsed.attachments)
+    assert len(jobs) == 1 and jobs[0].attachment.filename == "faktura.pdf"
+    result = extract_document(jobs[0].attachment, companions=jobs[0].companions)
+    assert result.structured == "faktura.isdoc"
+    got = as_contract(result.fields)
+    for key, value in doc.expected().items():
+        assert got[key] == value, key
