@@ -127,12 +127,14 @@ class Poller:
         def on_lost(_exc: Exception | None) -> None:
             lost.set()
 
-        if a.security == "tls":
-            client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
-                a.host, a.port, timeout=CALL_TIMEOUT, conn_lost_cb=on_lost, ssl_context=context
-            )
-        else:
-            client = aioimaplib.IMAP4(a.host, a.port, timeout=CALL_TIMEOUT, conn_lost_cb=on_lost)
+        # IMAP4 with an ssl_context is implicit TLS (IMAP4_SSL takes no conn_lost_cb)
+        client = aioimaplib.IMAP4(
+            a.host,
+            a.port,
+            timeout=CALL_TIMEOUT,
+            conn_lost_cb=on_lost,
+            ssl_context=context if a.security == "tls" else None,
+        )
         try:
             await self._call(client.wait_hello_from_server(), "connect")
             if a.security == "starttls":
@@ -148,9 +150,10 @@ class Poller:
     async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext | None) -> None:
         """aioimaplib 2.0.3 has no STARTTLS: ask for it, then upgrade the transport ourselves."""
         context = context or ssl.create_default_context()
-        _ok(await self._call(client.protocol.simple_command("STARTTLS"), "STARTTLS"), "STARTTLS")
-        loop = asyncio.get_running_loop()
         protocol = client.protocol
+        command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+        _ok(await self._call(protocol.execute(command), "STARTTLS"), "STARTTLS")
+        loop = asyncio.get_running_loop()
         transport = await self._call(
             loop.start_tls(
                 protocol.transport, protocol, context, server_hostname=self.account.host

@@ -182,6 +182,8 @@ def _record(
         inbox.event(
             "message_stored", message_sha256=sha, size=size, attachments=len(parsed.attachments)
         )
+    if source.imap is not None:  # in this transaction: stored and recorded, or neither
+        inbox.mark_imap(source.imap, sha)
     items: list[StoredItem] = []
     replay = False
     targets: list[Route | None] = list(routes) if routes else [None]

@@ -309,6 +309,23 @@ class Inbox:
         self.session.add(DocumentDeliveryRow(document_id=doc_id, delivery_id=delivery_id))
         self.session.flush()
 
+    def mark_imap(self, ref: ImapRef, message_sha256: str) -> None:
+        """Record an IMAP message as durably stored (the poller moves only such messages)."""
+        key = (ref.account, ref.folder, ref.uidvalidity, ref.uid)
+        if self.session.get(ImapProgressRow, key) is None:
+            self.session.add(
+                ImapProgressRow(
+                    account=ref.account,
+                    folder=ref.folder,
+                    uidvalidity=ref.uidvalidity,
+                    uid=ref.uid,
+                    message_sha256=message_sha256,
+                    stored_at=self.now,
+                    left_on_server=ref.left_on_server,
+                )
+            )
+            self.session.flush()
+
     def event(
         self,
         name: str,

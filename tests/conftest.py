@@ -204,12 +204,16 @@ class Daemon:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "serve.log"
         self.cli = Cli(self.config)
+        self.env: dict[str, str] = {}  # extra environment for `serve`
 
     def start(self, timeout: float = 30) -> Daemon:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [PODATELNA, "serve", "--config", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+            [PODATELNA, "serve", "--config", str(self.config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -301,4 +305,4 @@ def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
             d.proc.wait()
 
 
-from tests.dovecot import dovecot  # noqa: E402, F401  (the fixture, for every test module)
+from tests.dovecot import dovecot, tls_dovecot  # noqa: E402, F401  (the fixtures, for every test module)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import imaplib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,18 +19,26 @@ USER, PASSWORD = "doklady", "tajne-heslo"
 
 
 class Dovecot:
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, tls: tuple[Path, Path] | None = None) -> None:
         self.base = base
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0
+        self.tls = tls
         self.pid: str | None = None
 
     def start(self) -> Dovecot:
+        env = dict(os.environ)
+        if self.tls:
+            env.update(
+                TLS_CERT=str(self.tls[0]), TLS_KEY=str(self.tls[1]), TLS_PORT=str(self.tls_port)
+            )
         out = subprocess.run(
             [str(PEERS / "start-dovecot.sh"), str(self.base), str(self.port), USER, PASSWORD],
             capture_output=True,
             text=True,
             check=False,
             timeout=60,
+            env=env,
         )
         if out.returncode != 0:
             raise AssertionError(f"dovecot did not start: {out.stderr}")
@@ -79,6 +88,8 @@ class Dovecot:
         password: str = PASSWORD,
         poll_seconds: float = 1,
         address: str | None = None,
+        security: str = "none",
+        port: int | None = None,
     ) -> str:
         secret = self.base / f"{name}.password"
         secret.write_text(password)
@@ -86,8 +97,8 @@ class Dovecot:
             "[[imap]]",
             f'name = "{name}"',
             'host = "127.0.0.1"',
-            f"port = {self.port}",
-            'security = "none"',
+            f"port = {port or self.port}",
+            f'security = "{security}"',
             f'username = "{USER}"',
             f'password_file = "{secret}"',
             f'folder = "{folder}"',
@@ -108,6 +119,43 @@ def dovecot() -> Iterator[Dovecot]:
     # down to its files, and pytest keeps /tmp/pytest-of-root at mode 0700.
     base = Path(tempfile.mkdtemp(prefix="podatelna-dovecot-"))
     server = Dovecot(base / "dovecot").start()
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def tls_dovecot() -> Iterator[Dovecot]:
+    """Dovecot offering STARTTLS on `port` and implicit TLS on `tls_port`, with a self-signed
+    certificate for 127.0.0.1 (clients trust it through SSL_CERT_FILE)."""
+    if shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin") is None:
+        pytest.skip("dovecot-imapd is not installed (make test installs it)")
+    base = Path(tempfile.mkdtemp(prefix="podatelna-dovecot-"))
+    cert, key = base / "cert.pem", base / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    os.chmod(base, 0o755)  # noqa: S103  Dovecot's unprivileged processes read the test cert
+    server = Dovecot(base / "dovecot", tls=(cert, key)).start()
     yield server
     server.stop()
     shutil.rmtree(base, ignore_errors=True)

@@ -233,3 +233,69 @@ def test_idle_picks_up_new_mail_within_seconds(
     assert time.monotonic() - started < 10
     assert d.stop() == 0
     assert dovecot.count("Processed") == 1
+
+
+def test_tls_starttls_and_a_tls_mismatch(
+    daemon_factory: Callable[..., Daemon], tls_dovecot: Dovecot
+) -> None:
+    tls_dovecot.append([_plain(1, "tls")])
+    accounts = (
+        tls_dovecot.account("implicit", security="tls", port=tls_dovecot.tls_port, processed=None)
+        + tls_dovecot.account("upgraded", security="starttls", processed=None)
+        + tls_dovecot.account(
+            "mismatch", security="tls", processed=None
+        )  # TLS spoken to the plain port
+    )
+    d = daemon_factory(extra=accounts)
+    assert tls_dovecot.tls is not None
+    d.env["SSL_CERT_FILE"] = str(tls_dovecot.tls[0])
+    d.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = {s.account: s for s in d.store().imap_status()}
+        if {"implicit", "upgraded"} <= {
+            a for a, s in status.items() if s.last_success
+        } and "mismatch" in status:
+            break
+        time.sleep(0.3)
+    assert d.stop() == 0
+    status = {s.account: s for s in d.store().imap_status()}
+    assert status["implicit"].last_success and status["upgraded"].last_success
+    assert (status["implicit"].fetched, status["upgraded"].fetched) == (
+        1,
+        1,
+    )  # left in INBOX, fetched once
+    assert status["mismatch"].last_success is None and status["mismatch"].errors >= 1
+    failures = [e for e in d.events() if e["event"] == "imap_poll_failed"]
+    assert failures and {e["imap_account"] for e in failures} == {"mismatch"}
+    assert (
+        len(d.documents()) == 1 and len(d.documents()[0].deliveries) == 2
+    )  # same message, two accounts
+
+
+def test_messages_left_in_place_are_fetched_once(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
+    """Without a processed folder messages stay (flagged \\Seen); progress per (account, folder,
+    UIDVALIDITY, UID) is recorded with the message, so later polls do not download them again."""
+    dovecot.append([_plain(1, "stay"), _plain(2, "stay")])
+    d = daemon_factory(extra=dovecot.account(processed=None, poll_seconds=1)).start()
+    deadline = time.monotonic() + 20
+    while (
+        sum(1 for e in d.events() if e["event"] == "imap_polled") < 4
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    assert d.stop() == 0
+    polled = [e["fetched"] for e in d.events() if e["event"] == "imap_polled"]
+    assert len(polled) >= 4 and sum(polled) == 2  # type: ignore[arg-type]
+    store = d.store()
+    try:
+        assert store.imap_status()[0].fetched == 2
+        with store.engine.connect() as conn:
+            from sqlalchemy import text
+
+            assert conn.execute(text("SELECT count(*) FROM imap_progress")).scalar() == 2
+    finally:
+        store.close()
+    assert dovecot.count("INBOX") == 2

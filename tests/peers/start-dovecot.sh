@@ -67,6 +67,13 @@ sed -e "s|@DIR@|$DIR|g" -e "s|@PORT@|$PORT|g" \
     -e "s|@MAIL_UID@|$MAIL_UID|g" -e "s|@MAIL_GID@|$MAIL_GID|g" \
     "$HERE/dovecot.conf.template" > "$DIR/dovecot.conf"
 
+# Optional TLS (project addition): TLS_CERT / TLS_KEY enable STARTTLS on PORT, and
+# TLS_PORT adds an implicit-TLS (imaps) listener.
+if [ -n "${TLS_CERT:-}" ] && [ -n "${TLS_KEY:-}" ]; then
+    sed -i -e "s|^ssl = no|ssl = yes\nssl_cert = <$TLS_CERT\nssl_key = <$TLS_KEY|" "$DIR/dovecot.conf"
+    sed -i -e "/inet_listener imaps {/,/}/ s|port = 0|port = ${TLS_PORT:-0}|" "$DIR/dovecot.conf"
+fi
+
 # passwd-file: user:{PLAIN}password  (test credentials only)
 printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$IMAP_PASS" > "$DIR/passwd"
 chmod 0644 "$DIR/passwd"
