@@ -3,6 +3,9 @@
 Exception tree (each edge translates once):
 
     ConfigError            daemon.config   bad configuration → CLI exit 1
-    StorageError           storage.store   inbox cannot be opened/written → SMTP 451, CLI exit 1
-    UserError              daemon.cli      unknown id, bad argument → CLI exit 1
+    StorageError           storage.store   inbox cannot be opened/written → SMTP 451, spool retry, CLI exit 1
+    ResolutionError        storage.store   a resolution that does not apply → CLI exit 1
+    UserError              daemon.cli      unknown id, missing file → CLI exit 1
+    ImapError              daemon.imap     the server refused or misbehaved → poll retried with backoff
+    (anything else)        daemon.app      a spooled message failing → retried, then quarantined
 """
