@@ -33,6 +33,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def self_signed_cert(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A throwaway certificate and key for `host` (an IP address or a name)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    san = f"IP:{host}" if host.replace(".", "").isdigit() else f"DNS:{host}"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName={san}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
 def config_text(
     database: str, files: Path, *, smtp_port: int | None = None, extra: str = ""
 ) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, self_signed_cert
 
 PEERS = Path(__file__).parent / "peers"
 USER, PASSWORD = "doklady", "tajne-heslo"
@@ -131,29 +131,7 @@ def tls_dovecot() -> Iterator[Dovecot]:
     if shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin") is None:
         pytest.skip("dovecot-imapd is not installed (make test installs it)")
     base = Path(tempfile.mkdtemp(prefix="podatelna-dovecot-"))
-    cert, key = base / "cert.pem", base / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = self_signed_cert(base)
     os.chmod(base, 0o755)  # noqa: S103  Dovecot's unprivileged processes read the test cert
     server = Dovecot(base / "dovecot", tls=(cert, key)).start()
     yield server

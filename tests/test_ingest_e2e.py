@@ -190,3 +190,33 @@ def test_report_counts_per_company_and_mailbox(
     assert bad.returncode == 2
     unknown = cli.run("report", "--company", "12345678", check=False)
     assert unknown.returncode == 1 and "no company with IČO 12345678" in unknown.stderr
+
+
+def test_list_filters_and_pending_spool(
+    cli: Cli, tmp_path: Path, samples: dict[str, tuple[bytes, object]]
+) -> None:
+    from datetime import UTC, datetime
+
+    from daemon.spool import Envelope, Spool
+
+    cli.run("ingest", str(tmp_path / "mail"))
+    everything = json.loads(cli.run("inbox", "list", "--format", "json").stdout)
+    outgoing = json.loads(
+        cli.run("inbox", "list", "--mailbox", "outgoing_invoices", "--format", "json").stdout
+    )
+    assert [d["mailbox"] for d in outgoing] == ["outgoing_invoices"]
+    mine = json.loads(
+        cli.run("inbox", "list", "--company", OFFICE_CLIENT.ico, "--format", "json").stdout
+    )
+    assert len(mine) == len(everything)
+    assert (
+        json.loads(cli.run("inbox", "list", "--company", "36582221", "--format", "json").stdout)
+        == []
+    )
+    # contract: a message is listed only once processed; report counts the spooled ones as pending
+    Spool(tmp_path / "spool").ensure()
+    Spool(tmp_path / "spool").put(
+        b"Subject: later\r\n\r\nbody\r\n", Envelope("a@b.example", (INCOMING,), datetime.now(UTC))
+    )
+    assert json.loads(cli.run("report", "--format", "json").stdout)["pending"] == 1
+    assert len(json.loads(cli.run("inbox", "list", "--format", "json").stdout)) == len(everything)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Daemon
+from tests.conftest import ROOT, Daemon, self_signed_cert
 from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
 
 SENDER = "faktury@dodavatel.example"
@@ -186,29 +186,7 @@ def test_bare_lf_dot_does_not_end_data(daemon_factory: Callable[..., Daemon]) ->
 
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return self_signed_cert(tmp_path_factory.mktemp("tls"), "localhost")
 
 
 def test_starttls_injection_is_not_acted_on(
