@@ -26,6 +26,7 @@ from daemon.views import (
     render_table,
     table_row,
 )
+from daemon.workers import WorkerPool
 from parsers.vocab import Channel, Mailbox, Status
 from storage.store import ResolutionError, StorageError, Store, utcnow
 
@@ -258,6 +259,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = _store(settings)
     counts = {"new": 0, "redelivery": 0, "edited_after_issue": 0, "needs_review": 0, "failed": 0}
     progress = _Progress(len(files))
+    # The same bounded worker processes as serve: a hostile PDF must not hang or kill the CLI.
+    p = settings.processing
+    pool = WorkerPool(1, p.document_timeout, p.document_memory_mb, p.max_pages)
+    pool.start()
     try:
         for path in files:
             try:
@@ -272,9 +277,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 recipients=tuple(args.to) if args.to else None,
                 filename=path.name,
             )
-            _count(counts, intake(store, settings, raw, source))
+            _count(counts, intake(store, settings, raw, source, extractor=pool.extract))
             progress.step(path.name)
     finally:
+        pool.close()
         store.close()
     progress.done()
     print(

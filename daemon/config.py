@@ -308,7 +308,7 @@ class _Loader:
         w = "processing"
         return ProcessingSettings(
             workers=int(self.number(w, t, "workers", 2, 1, 64)),
-            document_timeout=self.number(w, t, "document_timeout", 60.0, 1, 3600, integer=False),
+            document_timeout=self.number(w, t, "document_timeout", 60.0, 0.1, 3600, integer=False),
             document_memory_mb=int(self.number(w, t, "document_memory_mb", 1024, 64, 65536)),
             max_pages=int(self.number(w, t, "max_pages", 50, 1, 10000)),
             max_attempts=int(self.number(w, t, "max_attempts", 3, 1, 100)),

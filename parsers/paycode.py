@@ -25,6 +25,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 _LZMA1 = [{"id": lzma.FILTER_LZMA1, "lc": 3, "lp": 0, "pb": 2, "dict_size": 1 << 17}]
+MAX_RENDER_PIXELS = 3000  # longest side of a rendered page
 _EKASA = re.compile(r"^O-[0-9A-F]{32}$", re.IGNORECASE)
 
 
@@ -97,7 +98,10 @@ def read_codes(pdf: bytes, max_pages: int = 2, scale: float = 2.5) -> list[str]:
         return texts
     try:
         for i in range(min(len(doc), max_pages)):
-            image = doc[i].render(scale=scale, grayscale=True).to_pil()
+            page = doc[i]
+            width, height = page.get_size()  # points; a huge page must not become a huge bitmap
+            fit = min(scale, MAX_RENDER_PIXELS / max(width, height, 1.0))
+            image = page.render(scale=fit, grayscale=True).to_pil()
             texts.extend(code.text for code in zxingcpp.read_barcodes(image) if code.text)
     except Exception:  # a page that does not render yields no codes
         return texts

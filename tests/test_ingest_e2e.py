@@ -220,3 +220,26 @@ def test_list_filters_and_pending_spool(
     )
     assert json.loads(cli.run("report", "--format", "json").stdout)["pending"] == 1
     assert len(json.loads(cli.run("inbox", "list", "--format", "json").stdout)) == len(everything)
+
+
+def test_ingest_bounds_each_document(tmp_path: Path) -> None:
+    """A document that takes too long is given up and kept for a person; ingest carries on."""
+    from tests.conftest import config_text
+    from tests.test_faults import _long_pdf
+
+    config = tmp_path / "bounded.toml"
+    extra = "[processing]\ndocument_timeout = 0.1\nmax_pages = 1000\n"
+    config.write_text(
+        config_text(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path / "files") + extra
+    )
+    slow = _long_pdf(400).data
+    eml = tmp_path / "slow.eml"
+    eml.write_bytes(
+        build_eml(INCOMING, [("slow.pdf", slow, "application/pdf")], message_id="slow@t")
+    )
+    out = Cli(config).run("ingest", str(eml))
+    assert "1 need review" in out.stdout
+    [doc] = json.loads(Cli(config).run("inbox", "list", "--format", "json").stdout)
+    assert doc["flags"] == ["unreadable_pdf"] and doc["status"] == "needs_review"
+    shown = json.loads(Cli(config).run("inbox", "show", doc["id"], "--format", "json").stdout)
+    assert "gave up after 0.1 s" in shown["problem"]
