@@ -82,13 +82,14 @@ def extract_document(
             attachment.filename or "xml",
         )
     pdf = read_pdf(attachment.data, max_pages)
-    printed = extract_fields(Grid.from_pdf(pdf)) if not pdf.flags else None
+    grid = Grid.from_pdf(pdf) if not pdf.flags else None
+    printed = extract_fields(grid) if grid is not None else None
     candidates = [(name, data) for name, data in pdf.embedded] + [
         (c.filename or "xml", c.data) for c in companions
     ]
     structured, source = _structured(candidates, printed)
     if structured is not None:
-        fields = merge(structured, printed, Grid.from_pdf(pdf) if printed is not None else None)
+        fields = merge(structured, printed, grid)
         return ExtractedDocument(
             attachment.sha256,
             attachment.filename,
