@@ -125,11 +125,13 @@ _ISSUE = re.compile(
 )
 _DELIVERY = re.compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění|datum zdan\. plnění"
-    r"|dátum zdaniteľného plnenia|date of supply|delivery date|dátum vyhot\. a dodania",
+    r"|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia|dátum vzniku daňovej povinnosti"
+    r"|date of supply|delivery date|tax point date|dátum vyhot\. a dodania|dodané dňa",
     NOCASE,
 )
 _DUE = re.compile(
-    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|due date|payment due", NOCASE
+    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|due date|payment due|date due",
+    NOCASE,
 )
 _ROUNDING = re.compile(r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b", NOCASE)
 _ADVANCES = re.compile(
@@ -141,28 +143,32 @@ _TOTALS = tuple(
     re.compile(p, NOCASE)
     for p in (
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě|zostáva uhradiť"
-        r"|total due|amount due|total to pay|balance due",
-        r"\bsuma\b",
+        r"|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť|total due|amount due|total to pay|balance due"
+        r"|amount payable|total payable",
+        r"\bsuma\b|celková suma|celková částka|grand total|total amount",
         # the bare words only as a whole cell: "Cena celkem" heads a column, it is no total
         r"^\s*(?:celkom|celkem|spolu|total)(?: s dph| vrátane dph| včetně dph| incl\.? vat)?\s*:?\s*$",
     )
 )
 _SUPPLIER = re.compile(
-    r"^(dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vystavil|from)\s*(?=[:/]|$)",
+    r"^(dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|poskytovateľ|poskytovatel)\s*(?=[:/]|$)",
     NOCASE,
 )
 _CUSTOMER = re.compile(
-    r"^(odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|príjemca|to)\s*(?=[:/]|$)",
+    r"^(odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|príjemca|objednávateľ"
+    r"|objednatel|fakturačná adresa|fakturační adresa)\s*(?=[:/]|$)",
     NOCASE,
 )
 # A header is the label alone, or followed by ":" or a translation ("Dodávateľ / Supplier"):
-# a company called "Odběratel 1" or "Supplier Ltd" is a name, not a header.
+# a company called "Odběratel 1" or "Supplier Ltd" is a name, not a header. Not headers:
+# "Vystavil" (the person who wrote the invoice), bare "From"/"To" (e-mail-like, too generic).
 _ICO = re.compile(
     r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)\s*:?\s*(\d[\d ]{5,10}\d)", NOCASE
 )
 _DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
 _IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|USt-?IdNr\.?)\s*:?\s*([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT reg\. ?no\.?|USt-?IdNr\.?|N° TVA)\s*:?\s*"
+    r"([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
     NOCASE,
 )
 _IBAN_LABEL = re.compile(r"\bIBAN\b", NOCASE)

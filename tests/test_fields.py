@@ -115,3 +115,34 @@ def test_multi_page_invoice() -> None:
     got = as_contract(extract_fields(Grid.from_pdf(pdf)))
     for key, value in doc.expected().items():
         assert got[key] == value, f"{key}: {got[key]!r} != {value!r}"
+
+
+def test_label_variants_from_other_programs() -> None:
+    text = """Faktura - daňový doklad          Číslo: 2025/0815
+Dodavatel:                        Odběratel:
+Alfa s.r.o.                       Beta a.s.
+IČ: 36582221                      IČ: 35790326
+DIČ: CZ36582221                   DIČ: CZ35790326
+Datum vystavení: 03.02.2025       Datum zdanitelného plnění: 31.01.2025
+Splatné dňa: 17.02.2025           Variabilní symbol: 20250815
+Cena celkem        Základ     DPH
+21 %               1 000,00   210,00
+K zaplacení:  1 210,00 Kč
+Vystavil: Ján Novák
+"""
+    f = extract_fields(Grid.from_text(text))
+    assert (f.number, f.variable_symbol, f.currency) == ("2025/0815", "20250815", "CZK")
+    assert (str(f.issue_date), str(f.delivery_date), str(f.due_date)) == (
+        "2025-02-03",
+        "2025-01-31",
+        "2025-02-17",
+    )
+    assert f.total == Decimal("1210.00") and [(r.rate, r.base, r.vat) for r in f.vat] == [
+        ("21", Decimal("1000.00"), Decimal("210.00"))
+    ]
+    assert (f.supplier.name, f.supplier.ico, f.supplier.dic) == (
+        "Alfa s.r.o.",
+        "36582221",
+        "CZ36582221",
+    )
+    assert (f.customer.name, f.customer.ico) == ("Beta a.s.", "35790326")
