@@ -182,3 +182,58 @@ def test_replayed_entry_is_not_a_second_delivery(settings: Settings) -> None:
     finally:
         pool.close()
         store.close()
+
+
+def _pdf_bomb(inflated_mb: int) -> bytes:
+    """A valid one-page PDF whose content stream inflates to `inflated_mb` MB of spaces."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    body = (
+        b"".join(packer.compress(chunk) for _ in range(inflated_mb))
+        + packer.compress(b"BT ET")
+        + packer.flush()
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length "
+        + str(len(body)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + body
+        + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def test_decompression_bomb_is_contained_by_the_worker() -> None:
+    bomb = _pdf_bomb(700)  # ~700 KB on the wire, 700 MB inflated
+    assert len(bomb) < 2_000_000
+    pool = WorkerPool(1, timeout=60, memory_mb=256, max_pages=5)
+    pool.start()
+    try:
+        result = pool.extract_one(
+            Attachment(
+                AttachmentKind.PDF, bomb, sha256_hex(bomb), "bomb.pdf", "application/pdf", "2"
+            )
+        )
+        # whatever PDFium does with it, the worker's limits hold and the answer is a flag
+        assert (
+            Flag.UNREADABLE_PDF in result.fields.flags or Flag.NO_TEXT_LAYER in result.fields.flags
+        )
+        after = pool.extract_one(_pdf_attachment(5))  # the pool still works
+        assert after.fields.number is not None
+    finally:
+        pool.close()
