@@ -20,10 +20,10 @@ from daemon.imap import Poller, schedule, watch
 from daemon.intake import Source, intake, quarantine
 from daemon.logs import get_logger
 from daemon.smtp import Gate, Handler, drain, start_server
-from daemon.spool import Spool, SpoolEntry
+from daemon.spool import DamagedEntry, Spool, SpoolEntry
 from daemon.workers import WorkerPool
 from parsers.vocab import Channel
-from storage.store import StorageError, Store
+from storage.store import StorageError, Store, utcnow
 
 SHUTDOWN_GRACE = 25.0  # seconds for DATA under way; systemd's TimeoutStopSec is 30
 RETRY_DELAYS = (1.0, 5.0, 30.0, 120.0)
@@ -55,7 +55,13 @@ class Processor:
             entry = await self.queue.get()
             if self.stopping:
                 return
-            delay = await asyncio.to_thread(self.process, entry)
+            try:
+                delay = await asyncio.to_thread(self.process, entry)
+            except Exception as exc:  # never let one message stop all processing
+                get_logger().error(
+                    "message_processing_failed", spool_id=entry.id, error=_short(exc)
+                )
+                delay = RETRY_DELAYS[-1]
             if delay is not None:
                 loop.call_later(delay, self.submit, entry)
 
@@ -71,6 +77,19 @@ class Processor:
             envelope, raw = self.spool.read(entry)
         except FileNotFoundError:
             return None  # already done (a retry that raced a replay)
+        except DamagedEntry as damaged:
+            # Nothing silent: the whole file is kept for a person, routed by its headers.
+            source = Source(Channel.SMTP, utcnow(), intake_key=f"smtp:{entry.id}")
+            quarantine(
+                self.store,
+                self.settings,
+                damaged.data,
+                source,
+                f"spool entry damaged ({damaged}); the envelope is lost, the message is kept as received",
+            )
+            log.error("spool_entry_damaged", reason=str(damaged))
+            self.spool.remove(entry)
+            return None
         source = Source(
             Channel.SMTP,
             envelope.received_at,

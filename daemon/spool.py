@@ -20,6 +20,14 @@ from pathlib import Path
 from storage.blobs import fsync_dir, write_durably
 
 
+class DamagedEntry(Exception):
+    """A spool file whose envelope line (ours) is unreadable; `data` is what the sender sent."""
+
+    def __init__(self, data: bytes, reason: str) -> None:
+        super().__init__(reason)
+        self.data = data
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     mail_from: str | None
@@ -72,10 +80,15 @@ class Spool:
         return sorted(entries, key=lambda e: e.id)
 
     def read(self, entry: SpoolEntry) -> tuple[Envelope, bytes]:
+        """The envelope and the message; `DamagedEntry` (carrying the bytes) when the envelope
+        line cannot be read (a disk fault, a hand-edited file)."""
         data = entry.path.read_bytes()
         head, _, raw = data.partition(b"\n")
-        meta = json.loads(head)
-        received = datetime.fromisoformat(meta["received_at"])
+        try:
+            meta = json.loads(head)
+            received = datetime.fromisoformat(meta["received_at"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DamagedEntry(raw, f"{type(exc).__name__}: {exc}") from None
         envelope = Envelope(
             meta.get("mail_from"),
             tuple(meta.get("recipients") or ()),

@@ -237,3 +237,23 @@ def test_decompression_bomb_is_contained_by_the_worker() -> None:
         assert after.fields.number is not None
     finally:
         pool.close()
+
+
+def test_damaged_spool_entry_is_kept_for_a_person(settings: Settings) -> None:
+    store = Store.open(settings.storage.database, settings.storage.files)
+    spool = Spool(settings.storage.spool)
+    spool.ensure()
+    raw = build_eml(INCOMING, [], message_id="damaged@test")
+    entry = spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
+    entry.path.write_bytes(b"{not json\n" + raw)  # the envelope line is lost
+    processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
+    try:
+        assert processor.process(spool.pending()[0]) is None
+        assert spool.pending() == []
+        [doc] = store.documents()
+        assert doc.status == "needs_review" and "processing_failed" in doc.flags
+        assert doc.company == "35790326"  # routed by its To: header
+        assert b"damaged@test" in store.blobs.get(doc.message_sha256)
+        assert "spool entry damaged" in (doc.problem or "")
+    finally:
+        store.close()
