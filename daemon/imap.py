@@ -175,6 +175,10 @@ class Poller:
         a = self.account
         client = await self.connect()
         try:
+            if a.processed_folder:
+                # A folder missing on the server would make every MOVE fail, and with it every
+                # poll, new mail included. CREATE answers NO when it exists: that is fine.
+                await self._call(client.create(_quote(a.processed_folder)), "CREATE")
             selected = _ok(await self._call(client.select(_quote(a.folder)), "SELECT"), "SELECT")
             uidvalidity = _uidvalidity(selected.lines)
             found = _ok(await self._call(client.uid_search("ALL"), "UID SEARCH"), "UID SEARCH")

@@ -299,3 +299,17 @@ def test_messages_left_in_place_are_fetched_once(
     finally:
         store.close()
     assert dovecot.count("INBOX") == 2
+
+
+def test_processed_folder_missing_on_the_server_is_created(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
+    dovecot.append([_plain(1, "new-folder"), _plain(2, "new-folder")])
+    d = daemon_factory(extra=dovecot.account(processed="Spracovane/2025")).start()
+    d.wait_for(lambda docs: len(docs) == 2)
+    deadline = time.monotonic() + 20
+    while dovecot.count("INBOX") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert d.stop() == 0
+    assert (dovecot.count("INBOX"), dovecot.count("Spracovane/2025")) == (0, 2)
+    assert not [e for e in d.events() if e["event"] == "imap_poll_failed"]
