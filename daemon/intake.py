@@ -74,7 +74,7 @@ class IntakeResult:
 _PDFIUM = threading.Lock()
 
 
-def extract_in_process(jobs: Sequence[Job], max_pages: int = 50) -> list[ExtractedDocument]:
+def extract_in_process(jobs: Sequence[Job], max_pages: int) -> list[ExtractedDocument]:
     with _PDFIUM:
         return [extract_document(job.attachment, max_pages, job.companions) for job in jobs]
 

@@ -104,11 +104,12 @@ class WorkerPool:
                 self._all.remove(worker)
 
     def extract(self, jobs: Sequence[Job]) -> list[ExtractedDocument]:
-        return [self.extract_one(job) for job in jobs]
+        return [self.extract_one(job.attachment, job.companions) for job in jobs]
 
-    def extract_one(self, job: Job | Attachment) -> ExtractedDocument:
-        job = job if isinstance(job, Job) else Job(job)
-        attachment = job.attachment
+    def extract_one(
+        self, attachment: Attachment, companions: tuple[Attachment, ...] = ()
+    ) -> ExtractedDocument:
+        job = Job(attachment, companions)
         worker = self._idle.get()
         healthy = True
         result: ExtractedDocument | str

@@ -337,11 +337,9 @@ def _party_block(
     for c in text_cells:
         text = c.text
         if head is not None and c is head:
+            # what follows the header word: ": Name", "/ Supplier" (a translation), or nothing
             text = _SUPPLIER.sub("", _CUSTOMER.sub("", text))
-            text = label_tail_removed(
-                text + ":" if text.strip().startswith("/") and ":" not in text else text
-            )
-            text = text.lstrip(" :")
+            text = re.sub(r"^\s*/[^:]*", "", text).lstrip(" :")
         if text and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$", text) and len(text) > 2:
             name = text
             break

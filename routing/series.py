@@ -10,20 +10,21 @@ _TOKEN = re.compile(r"\{(YYYY|YY|N+)\}")
 
 
 def series_regex(pattern: str, year: int | None = None) -> re.Pattern[str]:
-    """The pattern as a regex; with `year`, the year placeholders must be that year."""
+    """The pattern as a regex with groups `year` and `seq` (the first of each); with `year`
+    given, the year placeholders must be that year."""
     parts: list[str] = []
+    named: set[str] = set()
     pos = 0
     for m in _TOKEN.finditer(pattern):
         parts.append(re.escape(pattern[pos : m.start()]))
         placeholder = m.group(1)
-        if placeholder == "YYYY":
-            parts.append(f"{year:04d}" if year else r"\d{4}")
-        elif placeholder == "YY":
-            parts.append(f"{year % 100:02d}" if year else r"\d{2}")
-        elif placeholder == "N":
-            parts.append(r"\d+")
+        if placeholder in ("YYYY", "YY"):
+            digits = len(placeholder)
+            group, body = "year", f"{year % 10**digits:0{digits}d}" if year else rf"\d{{{digits}}}"
         else:
-            parts.append(rf"\d{{{len(placeholder)}}}")
+            group, body = "seq", r"\d+" if placeholder == "N" else rf"\d{{{len(placeholder)}}}"
+        parts.append(f"(?:{body})" if group in named else f"(?P<{group}>{body})")
+        named.add(group)
         pos = m.end()
     parts.append(re.escape(pattern[pos:]))
     return re.compile("".join(parts), re.IGNORECASE)
@@ -33,25 +34,9 @@ def follows(number: str, pattern: str, year: int | None = None) -> bool:
     return series_regex(pattern, year).fullmatch(number) is not None
 
 
-_NAMED = re.compile(r"\{(YYYY|YY|N+)\}")
-
-
 def parse_number(number: str, pattern: str) -> tuple[int | None, int] | None:
     """(year, sequence) of a number in the series, or None when it does not follow it."""
-    parts: list[str] = []
-    pos = 0
-    for m in _NAMED.finditer(pattern):
-        parts.append(re.escape(pattern[pos : m.start()]))
-        placeholder = m.group(1)
-        if placeholder in ("YYYY", "YY"):
-            parts.append(rf"(?P<year>\d{{{len(placeholder)}}})")
-        else:
-            parts.append(
-                r"(?P<seq>\d+)" if placeholder == "N" else rf"(?P<seq>\d{{{len(placeholder)}}})"
-            )
-        pos = m.end()
-    parts.append(re.escape(pattern[pos:]))
-    found = re.fullmatch("".join(parts), number, re.IGNORECASE)
+    found = series_regex(pattern).fullmatch(number)
     if found is None or found.groupdict().get("seq") is None:
         return None
     year = found.groupdict().get("year")
@@ -70,7 +55,7 @@ def format_number(pattern: str, year: int | None, sequence: int) -> str:
             return f"{(year or 0) % 100:02d}"
         return str(sequence) if placeholder == "N" else f"{sequence:0{len(placeholder)}d}"
 
-    return _NAMED.sub(fill, pattern)
+    return _TOKEN.sub(fill, pattern)
 
 
 def gaps_and_reuse(

@@ -136,6 +136,16 @@ class NewDocument:
     problem: str | None = None
 
 
+def _same_key(company: str, issuer_ico: str, doc_type: str, number: str) -> tuple[Any, ...]:
+    """Documents with one business key: same client, issuer, type and number."""
+    return (
+        DocumentRow.company == company,
+        DocumentRow.issuer_ico == issuer_ico,
+        DocumentRow.doc_type == doc_type,
+        DocumentRow.number == number,
+    )
+
+
 class Inbox:
     """Writes of one transaction. Obtained from `Store.transaction()`."""
 
@@ -214,12 +224,7 @@ class Inbox:
     ) -> KnownDocument | None:
         row = self.session.scalars(
             select(DocumentRow)
-            .where(
-                DocumentRow.company == company,
-                DocumentRow.issuer_ico == issuer_ico,
-                DocumentRow.doc_type == doc_type,
-                DocumentRow.number == number,
-            )
+            .where(*_same_key(company, issuer_ico, doc_type, number))
             .order_by(DocumentRow.revision)
             .limit(1)
         ).first()
@@ -228,10 +233,7 @@ class Inbox:
     def next_revision(self, company: str, issuer_ico: str, doc_type: str, number: str) -> int:
         top = self.session.scalar(
             select(func.max(DocumentRow.revision)).where(
-                DocumentRow.company == company,
-                DocumentRow.issuer_ico == issuer_ico,
-                DocumentRow.doc_type == doc_type,
-                DocumentRow.number == number,
+                *_same_key(company, issuer_ico, doc_type, number)
             )
         )
         return 0 if top is None else top + 1
