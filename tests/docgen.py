@@ -1140,6 +1140,17 @@ def with_embedded(pdf: bytes, name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
+def encrypted(pdf: bytes, user_password: str = "heslo", owner_password: str = "vlastnik") -> bytes:
+    """The PDF encrypted with AES-128 (an empty user password opens it without asking)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def curves_only_pdf() -> bytes:
     """A page with drawings and no text objects: what a "print to PDF as curves" produces."""
     pdf = FPDF()

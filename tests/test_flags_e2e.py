@@ -4,13 +4,10 @@ and status `inbox list` shows."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 from decimal import Decimal
 
 import pytest
-from fpdf import FPDF
-from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import Cli, config_text
 from tests.docgen import (
@@ -22,25 +19,12 @@ from tests.docgen import (
     SUPPLIERS,
     Item,
     build_eml,
+    curves_only_pdf,
+    encrypted,
     make_doc,
     make_receipt,
     render_receipt,
 )
-
-
-def _encrypted(pdf: bytes) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(user_password="heslo", owner_password="vlastnik", algorithm="AES-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _scan() -> bytes:
-    doc = FPDF()
-    doc.add_page()
-    doc.rect(10, 10, 150, 80, style="F")
-    return bytes(doc.output())
 
 
 def _cases() -> dict[str, tuple[str, bytes, list[str], str]]:
@@ -119,11 +103,11 @@ def _cases() -> dict[str, tuple[str, bytes, list[str], str]]:
         ),
         "unreadable_pdf": (
             INCOMING,
-            _encrypted(pdf(make_doc(27))),
+            encrypted(pdf(make_doc(27))),
             ["unreadable_pdf"],
             "needs_review",
         ),
-        "no_text_layer": (INCOMING, _scan(), ["no_text_layer"], "needs_review"),
+        "no_text_layer": (INCOMING, curves_only_pdf(), ["no_text_layer"], "needs_review"),
     }
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from fpdf import FPDF
-from pypdf import PdfReader, PdfWriter
 
 from parsers.pdftext import read_pdf
 from parsers.vocab import Flag
-from tests.docgen import LAYOUTS, make_doc
+from tests.docgen import LAYOUTS, curves_only_pdf, encrypted, make_doc
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +25,13 @@ def test_text_and_lines(invoice_pdf: bytes) -> None:
 
 
 def test_user_password_is_unreadable(invoice_pdf: bytes) -> None:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(invoice_pdf)))
-    writer.encrypt(user_password="tajne", owner_password="tajne-owner", algorithm="AES-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    pdf = read_pdf(buf.getvalue())
+    pdf = read_pdf(encrypted(invoice_pdf))
     assert pdf.flags == (Flag.UNREADABLE_PDF,)
     assert pdf.problem == "encrypted (needs a password)"
 
 
 def test_owner_password_only_is_readable(invoice_pdf: bytes) -> None:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(invoice_pdf)))
-    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    assert read_pdf(buf.getvalue()).flags == ()
+    assert read_pdf(encrypted(invoice_pdf, user_password="")).flags == ()
 
 
 @pytest.mark.parametrize("cut", [0, 10, 200, 2000])
@@ -52,10 +41,7 @@ def test_corrupt_or_truncated(invoice_pdf: bytes, cut: int) -> None:
 
 
 def test_image_only_has_no_text_layer() -> None:
-    doc = FPDF()
-    doc.add_page()
-    doc.rect(20, 20, 100, 50, style="F")  # a "scan": drawing, no text objects
-    pdf = read_pdf(bytes(doc.output()))
+    pdf = read_pdf(curves_only_pdf())  # a "scan": drawings, no text objects
     assert pdf.flags == (Flag.NO_TEXT_LAYER,)
 
 
