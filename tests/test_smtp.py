@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import smtplib
 import socket
 import ssl
@@ -259,12 +260,15 @@ def test_session_limits_and_long_lines(daemon_factory: Callable[..., Daemon]) ->
     assert docs[0].deliveries[0].message_id == "long@test"
 
 
-def test_sigterm_exits_0_and_replays_the_spool(daemon_factory: Callable[..., Daemon]) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signal_exits_0_and_replays_the_spool(
+    daemon_factory: Callable[..., Daemon], sig: int
+) -> None:
     d = daemon_factory().start()
     with smtplib.SMTP("127.0.0.1", d.port) as c:
         for i in range(5):
             assert c.sendmail(SENDER, [INCOMING], _invoice_eml(10 + i)) == {}
-    assert d.stop() == 0
+    assert d.stop(sig) == 0
     d.start()
     docs = d.wait_for(lambda docs: len(docs) == 5)
     assert d.stop() == 0
