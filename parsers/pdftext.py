@@ -40,7 +40,11 @@ class Segment:
 @dataclass(frozen=True, slots=True)
 class PageText:
     segments: tuple[Segment, ...]
-    lines: tuple[str, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The page as lines of text, laid out on demand (extraction lays out once, in Grid)."""
+        return layout_lines(list(self.segments))
 
     @property
     def text(self) -> str:
@@ -127,7 +131,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
     finally:
         textpage.close()
         page.close()
-    return PageText(tuple(segments), layout_lines(segments))
+    return PageText(tuple(segments))
 
 
 def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
