@@ -313,3 +313,20 @@ def test_processed_folder_missing_on_the_server_is_created(
     assert d.stop() == 0
     assert (dovecot.count("INBOX"), dovecot.count("Spracovane/2025")) == (0, 2)
     assert not [e for e in d.events() if e["event"] == "imap_poll_failed"]
+
+
+def test_imap_message_for_no_company_is_kept(
+    daemon_factory: Callable[..., Daemon], dovecot: Dovecot
+) -> None:
+    """Contract: IMAP cannot refuse, so a message for no company is a needs_review item."""
+    stray = build_eml("someone@elsewhere.example", [], message_id="stray@imap", subject="?")
+    dovecot.append([stray])
+    d = daemon_factory(extra=dovecot.account()).start()
+    [doc] = d.wait_for(lambda docs: len(docs) == 1)
+    assert d.stop() == 0
+    assert doc.company is None and doc.status == "needs_review"
+    assert set(doc.flags) == {"unknown_recipient", "no_document"}
+    assert (
+        doc.deliveries[0].channel == "imap"
+        and doc.deliveries[0].recipient == "someone@elsewhere.example"
+    )
