@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +79,16 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings(_config(tmp_path), {})
 
 
+@pytest.fixture
+def parts(settings: Settings) -> Iterator[tuple[Store, Spool]]:
+    """The store and the spool of `settings`, as serve opens them."""
+    store = Store.open(settings.storage.database, settings.storage.files)
+    spool = Spool(settings.storage.spool)
+    spool.ensure()
+    yield store, spool
+    store.close()
+
+
 def _pdf_attachment(seed: int = 1) -> Attachment:
     data = LAYOUTS["sk_columns"](make_doc(seed))
     return Attachment(AttachmentKind.PDF, data, sha256_hex(data), "f.pdf", "application/pdf", "2")
@@ -132,36 +143,33 @@ class _ExplodingPool(WorkerPool):
         raise RuntimeError("boom: a bug met a strange message")
 
 
-def test_message_failing_every_time_is_quarantined(settings: Settings, tmp_path: Path) -> None:
-    store = Store.open(settings.storage.database, settings.storage.files)
-    spool = Spool(settings.storage.spool)
-    spool.ensure()
+def test_message_failing_every_time_is_quarantined(
+    settings: Settings, parts: tuple[Store, Spool]
+) -> None:
+    store, spool = parts
     pdf = LAYOUTS["sk_columns"](make_doc(1))
     raw = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="poison@test")
     spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
     processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
-    try:
-        delays = []
-        for _ in range(settings.processing.max_attempts):
-            delays.append(processor.process(spool.pending()[0]))
-        assert all(d is not None for d in delays)  # retried later, not dropped
-        assert spool.pending()[0].attempts == settings.processing.max_attempts
-        assert processor.process(spool.pending()[0]) is None
-        assert spool.pending() == []
-        docs = store.documents()
-        assert len(docs) == 1
-        assert docs[0].status == "needs_review" and docs[0].flags == ("processing_failed",)
-        assert docs[0].deliveries[0].message_id == "poison@test"
-        assert store.blobs.get(sha256_hex(raw)) == raw  # the original is kept
-    finally:
-        store.close()
+    delays = []
+    for _ in range(settings.processing.max_attempts):
+        delays.append(processor.process(spool.pending()[0]))
+    assert all(d is not None for d in delays)  # retried later, not dropped
+    assert spool.pending()[0].attempts == settings.processing.max_attempts
+    assert processor.process(spool.pending()[0]) is None
+    assert spool.pending() == []
+    docs = store.documents()
+    assert len(docs) == 1
+    assert docs[0].status == "needs_review" and docs[0].flags == ("processing_failed",)
+    assert docs[0].deliveries[0].message_id == "poison@test"
+    assert store.blobs.get(sha256_hex(raw)) == raw  # the original is kept
 
 
-def test_replayed_entry_is_not_a_second_delivery(settings: Settings) -> None:
+def test_replayed_entry_is_not_a_second_delivery(
+    settings: Settings, parts: tuple[Store, Spool]
+) -> None:
     """A crash after the commit but before the spool file is removed: the replay is a no-op."""
-    store = Store.open(settings.storage.database, settings.storage.files)
-    spool = Spool(settings.storage.spool)
-    spool.ensure()
+    store, spool = parts
     raw = build_eml(
         INCOMING, [("f.pdf", LAYOUTS["en_grid"](make_doc(7)), "application/pdf")], message_id="r@t"
     )
@@ -181,7 +189,6 @@ def test_replayed_entry_is_not_a_second_delivery(settings: Settings) -> None:
         assert spool.pending() == []
     finally:
         pool.close()
-        store.close()
 
 
 def _pdf_bomb(inflated_mb: int) -> bytes:
@@ -239,21 +246,18 @@ def test_decompression_bomb_is_contained_by_the_worker() -> None:
         pool.close()
 
 
-def test_damaged_spool_entry_is_kept_for_a_person(settings: Settings) -> None:
-    store = Store.open(settings.storage.database, settings.storage.files)
-    spool = Spool(settings.storage.spool)
-    spool.ensure()
+def test_damaged_spool_entry_is_kept_for_a_person(
+    settings: Settings, parts: tuple[Store, Spool]
+) -> None:
+    store, spool = parts
     raw = build_eml(INCOMING, [], message_id="damaged@test")
     entry = spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
     entry.path.write_bytes(b"{not json\n" + raw)  # the envelope line is lost
     processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
-    try:
-        assert processor.process(spool.pending()[0]) is None
-        assert spool.pending() == []
-        [doc] = store.documents()
-        assert doc.status == "needs_review" and "processing_failed" in doc.flags
-        assert doc.company == "35790326"  # routed by its To: header
-        assert b"damaged@test" in store.blobs.get(doc.message_sha256)
-        assert "spool entry damaged" in (doc.problem or "")
-    finally:
-        store.close()
+    assert processor.process(spool.pending()[0]) is None
+    assert spool.pending() == []
+    [doc] = store.documents()
+    assert doc.status == "needs_review" and "processing_failed" in doc.flags
+    assert doc.company == "35790326"  # routed by its To: header
+    assert b"damaged@test" in store.blobs.get(doc.message_sha256)
+    assert "spool entry damaged" in (doc.problem or "")
