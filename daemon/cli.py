@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from daemon import logs
-from daemon.config import ConfigError, Settings, config_path, load_settings
+from daemon.config import ConfigError, SecretMissing, Settings, config_path, load_settings
+from daemon.configview import config_summary, render_config
 from daemon.intake import IntakeResult, Source, intake
 from daemon.report import build_report, render_report
 from daemon.spool import Spool
@@ -120,7 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--company", metavar="ICO")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    command("check-config", cmd_check_config, "validate the configuration and print a summary")
+    p = command(
+        "check-config",
+        cmd_check_config,
+        "validate the configuration and print what was understood (secrets only by where they live)",
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table")
     return parser
 
 
@@ -148,6 +154,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from daemon.app import serve
 
     settings = _settings(args)
+    # Before a port is bound or the spool touched: the daemon needs every secret it will use.
+    missing = settings.missing_secrets()
+    if missing:
+        raise SecretMissing(missing)
     logs.configure(sys.stdout)
     return asyncio.run(serve(settings))
 
@@ -209,31 +219,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    s = _settings(args)
-    print(f"configuration OK: {s.path}")
-    print(f"storage: {s.storage.database} (files {s.storage.files}, spool {s.storage.spool})")
-    if s.smtp:
-        tls = (
-            "STARTTLS required"
-            if s.smtp.require_tls
-            else ("STARTTLS" if s.smtp.tls_cert else "no TLS")
-        )
-        print(
-            f"smtp: {s.smtp.host}:{s.smtp.port} as {s.smtp.hostname}, "
-            f"max message {s.smtp.max_message_bytes} bytes, {tls}"
-        )
+    summary = config_summary(_settings(args))
+    if args.format == "json":
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+        print()
     else:
-        print("smtp: off")
-    print(f"imap: {len(s.imap)} account(s)")
-    for a in s.imap:
-        print(
-            f"  {a.name}: {a.username}@{a.host}:{a.port} ({a.security}) folder {a.folder}, "
-            f"every {a.poll_seconds:g} s" + (f", as {a.address}" if a.address else "")
-        )
-    print(f"companies: {len(s.companies)}")
-    for c in s.companies:
-        addresses = ", ".join(f"{m.value}={a}" for m, a in c.addresses.items())
-        print(f"  {c.name} (IČO {c.ico}): {addresses}")
+        print(render_config(summary))
     return 0
 
 

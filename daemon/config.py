@@ -2,8 +2,13 @@
 
 `load_settings(path)` validates the whole file and raises one `ConfigError` listing every
 problem, each as `toml.path: what is wrong`. Unknown keys are errors (a typo must not silently
-fall back to a default). Secrets come only from the environment or a file, never the TOML.
-Relative paths (and a relative SQLite URL) are relative to the config file's folder.
+fall back to a default). Relative paths (and a relative SQLite URL) are relative to the config
+file's folder.
+
+Secrets (IMAP passwords) come only from the environment or a file, never the TOML, and are
+*not read* while loading: a `Secret` says where one lives and is read by the command that uses
+it (`serve`). So the office's commands (`inbox`, `report`, `ingest`) work in a shell that cannot
+see the daemon's secrets, and `serve` checks them all (`missing_secrets`) before it binds a port.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +59,49 @@ class StorageSettings:
     spool: Path
 
 
+class SecretMissing(ConfigError):
+    """A secret that the command needs is not visible in this environment."""
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """Where a secret lives: an environment variable or a file. `where` is its TOML path."""
+
+    where: str
+    env: str | None = None
+    file: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.env if self.env is not None else str(self.file)
+
+    def problem(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """Why it cannot be read here, or None when it can."""
+        try:
+            self.read(environ)
+        except SecretMissing as exc:
+            return exc.problems[0]
+        return None
+
+    def read(self, environ: Mapping[str, str] | None = None) -> str:
+        if self.env is not None:
+            value = (os.environ if environ is None else environ).get(self.env, "").strip()
+            if not value:
+                raise SecretMissing([f"{self.where}: environment variable {self.env} is not set"])
+            return value
+        if self.file is None:
+            raise SecretMissing([f"{self.where}: missing password_env or password_file"])
+        try:
+            value = self.file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SecretMissing(
+                [f"{self.where}: cannot read {self.file}: {exc.strerror}"]
+            ) from None
+        if not value:
+            raise SecretMissing([f"{self.where}: {self.file} is empty"])
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class ImapAccount:
     name: str
@@ -61,7 +109,7 @@ class ImapAccount:
     port: int
     security: str
     username: str
-    password: str = field(repr=False)
+    password: Secret
     folder: str = "INBOX"
     processed_folder: str | None = None
     poll_seconds: float = 60.0
@@ -92,6 +140,19 @@ class Settings:
 
     def company(self, ico: str) -> Company | None:
         return next((c for c in self.companies if c.ico == ico), None)
+
+    @property
+    def secrets(self) -> tuple[tuple[str, Secret], ...]:
+        """(what needs it, where it lives) for every secret `serve` reads."""
+        return tuple((f"IMAP account {a.name!r}", a.password) for a in self.imap)
+
+    def missing_secrets(self, environ: Mapping[str, str] | None = None) -> list[str]:
+        """One line per secret that cannot be read in this environment (empty: all visible)."""
+        return [
+            f"{problem} (needed by {who})"
+            for who, secret in self.secrets
+            if (problem := secret.problem(environ)) is not None
+        ]
 
 
 _TOP = {"smtp", "storage", "imap", "company", "processing"}
@@ -134,7 +195,7 @@ def config_path(arg: str | None) -> Path:
     return Path(value)
 
 
-def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(path: Path) -> Settings:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -143,14 +204,13 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    return _Loader(path, os.environ if env is None else env).load(raw)
+    return _Loader(path).load(raw)
 
 
 class _Loader:
-    def __init__(self, path: Path, env: Mapping[str, str]) -> None:
+    def __init__(self, path: Path) -> None:
         self.base = path.resolve().parent
         self.path = path
-        self.env = env
         self.problems: list[str] = []
 
     def problem(self, where: str, what: str) -> None:
@@ -331,7 +391,7 @@ class _Loader:
             port=port,
             security=security,
             username=self.string(where, t, "username", required=True) or "",
-            password=password or "",
+            password=password or Secret(where),  # None was reported: load() raises
             folder=self.string(where, t, "folder", "INBOX") or "INBOX",
             processed_folder=processed,
             poll_seconds=self.number(where, t, "poll_seconds", 60, 1, 86400, integer=False),
@@ -339,7 +399,7 @@ class _Loader:
         )
         return account
 
-    def secret(self, where: str, t: dict[str, Any]) -> str | None:
+    def secret(self, where: str, t: dict[str, Any]) -> Secret | None:
         if "password" in t:
             self.problem(
                 f"{where}.password",
@@ -352,16 +412,11 @@ class _Loader:
         if env_name and file_name:
             self.problem(f"{where}.password_env", "give password_env or password_file, not both")
         if env_name:
-            value = self.env.get(env_name)
-            if not value:
-                self.problem(f"{where}.password_env", f"environment variable {env_name} is not set")
-            return value
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env_name):
+                self.problem(f"{where}.password_env", f"not a variable name: {env_name!r}")
+            return Secret(f"{where}.password_env", env=env_name)
         if file_name:
-            try:
-                return self.path_of(file_name).read_text(encoding="utf-8").strip() or None
-            except OSError as exc:
-                self.problem(f"{where}.password_file", f"cannot read {file_name}: {exc.strerror}")
-                return None
+            return Secret(f"{where}.password_file", file=self.path_of(file_name))
         self.problem(f"{where}", "missing password_env or password_file")
         return None
 

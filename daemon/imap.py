@@ -139,7 +139,7 @@ class Poller:
             await self._call(client.wait_hello_from_server(), "connect")
             if a.security == "starttls":
                 await self._starttls(client, context)
-            _ok(await self._call(client.login(a.username, a.password), "LOGIN"), "LOGIN")
+            _ok(await self._call(client.login(a.username, a.password.read()), "LOGIN"), "LOGIN")
             # aioimaplib learns MOVE/UIDPLUS only from a capability list it has seen.
             await self._call(client.protocol.capability(), "CAPABILITY")
         except BaseException:

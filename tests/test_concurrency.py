@@ -18,7 +18,7 @@ from tests.docgen import INCOMING, LAYOUTS, Item, build_eml, make_doc
 
 
 def _race(config: Path, messages: list[bytes], writers: int = 2) -> Store:
-    settings = load_settings(config, {})
+    settings = load_settings(config)
     stores = [Store.open(settings.storage.database, settings.storage.files) for _ in range(writers)]
     barrier = threading.Barrier(writers)
     errors: list[BaseException] = []

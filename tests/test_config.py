@@ -17,14 +17,14 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _problems(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> list[str]:
+def _problems(tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(ConfigError) as err:
-        load_settings(_write(tmp_path, text), env or {})
+        load_settings(_write(tmp_path, text))
     return err.value.problems
 
 
 def test_example_config_loads_and_is_complete() -> None:
-    settings = load_settings(ROOT / "config.example.toml", {})
+    settings = load_settings(ROOT / "config.example.toml")
     assert settings.smtp is not None
     assert (settings.smtp.host, settings.smtp.port) == ("127.0.0.1", 2525)
     assert settings.storage.database.startswith(
@@ -37,7 +37,7 @@ def test_example_config_loads_and_is_complete() -> None:
 
 
 def test_minimal_config_has_defaults(tmp_path: Path) -> None:
-    s = load_settings(_write(tmp_path, config_text("sqlite:///x.db", tmp_path / "f")), {})
+    s = load_settings(_write(tmp_path, config_text("sqlite:///x.db", tmp_path / "f")))
     assert s.smtp is None and s.imap == ()
     assert s.storage.database == f"sqlite:///{tmp_path / 'x.db'}"  # relative to the config file
     assert s.storage.spool == tmp_path / "spool"
@@ -96,13 +96,23 @@ username = "u"
 """
 
 
-def test_missing_secret(tmp_path: Path) -> None:
+def test_missing_secret_is_not_a_config_error_but_is_named(tmp_path: Path) -> None:
+    """Loading never reads a secret (the office's commands run without them); `serve` asks
+    `missing_secrets`, which names the key, the variable and the account."""
     text = config_text(
         "sqlite:///x.db", tmp_path / "f", extra=IMAP.format(secret='password_env = "NO_SUCH_VAR"')
     )
-    assert _problems(tmp_path, text) == [
-        "imap[0].password_env: environment variable NO_SUCH_VAR is not set"
+    settings = load_settings(_write(tmp_path, text))
+    assert settings.missing_secrets({}) == [
+        "imap[0].password_env: environment variable NO_SUCH_VAR is not set "
+        "(needed by IMAP account 'main')"
     ]
+    assert settings.missing_secrets({"NO_SUCH_VAR": "x"}) == []
+
+
+def test_no_secret_at_all_is_a_config_error(tmp_path: Path) -> None:
+    text = config_text("sqlite:///x.db", tmp_path / "f", extra=IMAP.format(secret=""))
+    assert _problems(tmp_path, text) == ["imap[0]: missing password_env or password_file"]
 
 
 def test_password_in_file_is_refused(tmp_path: Path) -> None:
@@ -119,14 +129,27 @@ def test_secret_from_env_and_file(tmp_path: Path) -> None:
     text = config_text(
         "sqlite:///x.db", tmp_path / "f", extra=IMAP.format(secret='password_env = "PW"')
     )
-    assert load_settings(_write(tmp_path, text), {"PW": "s3cret"}).imap[0].password == "s3cret"
-    (tmp_path / "pw").write_text("from-file\n")
+    assert load_settings(_write(tmp_path, text)).imap[0].password.read({"PW": "s3cret"}) == "s3cret"
     text = config_text(
         "sqlite:///x.db", tmp_path / "f", extra=IMAP.format(secret='password_file = "pw"')
     )
-    account = load_settings(_write(tmp_path, text), {}).imap[0]
-    assert account.password == "from-file" and account.port == 143
+    account = load_settings(_write(tmp_path, text)).imap[0]  # the file need not exist yet
+    assert (
+        account.password.problem()
+        == f"imap[0].password_file: cannot read {tmp_path / 'pw'}: No such file or directory"
+    )
+    (tmp_path / "pw").write_text("from-file\n")
+    assert account.password.read() == "from-file" and account.port == 143
     assert "from-file" not in repr(account)
+    (tmp_path / "pw").write_text("\n")
+    assert account.password.problem() == f"imap[0].password_file: {tmp_path / 'pw'} is empty"
+
+
+def test_bad_variable_name(tmp_path: Path) -> None:
+    text = config_text(
+        "sqlite:///x.db", tmp_path / "f", extra=IMAP.format(secret='password_env = "MY-PW"')
+    )
+    assert _problems(tmp_path, text) == ["imap[0].password_env: not a variable name: 'MY-PW'"]
 
 
 def test_bad_series_placeholder(tmp_path: Path) -> None:

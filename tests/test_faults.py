@@ -44,7 +44,7 @@ async def test_storage_failure_answers_451_then_retry_gets_250(tmp_path: Path) -
     spool.ensure()
     gate = Gate(settings)
     queued: list[SpoolEntry] = []
-    book = load_settings(_config(tmp_path), {}).address_book
+    book = load_settings(_config(tmp_path)).address_book
     server = await start_server(settings, Handler(settings, book, spool, gate, queued.append), gate)
     raw = build_eml(INCOMING, [], message_id="retry@test")
 
@@ -76,7 +76,7 @@ def _config(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(_config(tmp_path), {})
+    return load_settings(_config(tmp_path))
 
 
 @pytest.fixture
