@@ -18,7 +18,7 @@ from daemon.config import ConfigError, SecretMissing, Settings, config_path, loa
 from daemon.configview import config_summary, render_config
 from daemon.intake import IntakeResult, Source, intake
 from daemon.report import build_report, render_report
-from daemon.spool import Spool
+from daemon.spool import Spool, SpoolBusy
 from daemon.views import (
     TABLE_COLUMNS,
     detail_json,
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"podatelna: config: {problem}", file=sys.stderr)
-    except (StorageError, UserError) as exc:
+    except (StorageError, SpoolBusy, UserError) as exc:
         print(f"podatelna: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("podatelna: interrupted", file=sys.stderr)
@@ -202,6 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         docs = store.documents(company=args.company)
         imap = store.imap_status()
+        nodes = store.nodes()
     finally:
         store.close()
     pending = (
@@ -209,7 +210,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if settings.storage.spool.joinpath("new").is_dir()
         else 0
     )
-    report = build_report(docs, settings.companies, imap, pending, args.since, args.company)
+    report = build_report(docs, settings.companies, imap, pending, args.since, args.company, nodes)
     if args.format == "json":
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,7 @@ class ProcessingSettings:
     document_memory_mb: int = 1024
     max_pages: int = 50
     max_attempts: int = 3  # a spool entry failing this often becomes a needs_review item
+    node: str = field(default_factory=socket.gethostname)  # this `serve` in `report`'s nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,14 @@ _IMAP = {
     "address",
 }
 _COMPANY = {"name", "ico", "dic", "ic_dph", "addresses", "series"}
-_PROCESSING = {"workers", "document_timeout", "document_memory_mb", "max_pages", "max_attempts"}
+_PROCESSING = {
+    "workers",
+    "document_timeout",
+    "document_memory_mb",
+    "max_pages",
+    "max_attempts",
+    "node",
+}
 _SERIES_TOKEN = re.compile(r"\{([^}]*)\}")
 
 
@@ -372,6 +381,7 @@ class _Loader:
             document_memory_mb=int(self.number(w, t, "document_memory_mb", 1024, 64, 65536)),
             max_pages=int(self.number(w, t, "max_pages", 50, 1, 10000)),
             max_attempts=int(self.number(w, t, "max_attempts", 3, 1, 100)),
+            node=self.string(w, t, "node") or socket.gethostname(),
         )
 
     def imap(self, where: str, t: dict[str, Any]) -> ImapAccount | None:

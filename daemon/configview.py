@@ -32,6 +32,7 @@ def config_summary(s: Settings, environ: Mapping[str, str] | None = None) -> dic
             "max_sessions": smtp.max_sessions,
             "max_sessions_per_ip": smtp.max_sessions_per_ip,
         },
+        "processing": {"node": s.processing.node, "workers": s.processing.workers},
         "imap": [
             {
                 "name": a.name,
@@ -79,6 +80,8 @@ def render_config(summary: dict[str, Any]) -> str:
         )
     else:
         lines.append("smtp: off")
+    proc = summary["processing"]
+    lines.append(f"node: {proc['node']} ({proc['workers']} document workers)")
     lines.append(f"imap: {len(summary['imap'])} account(s)")
     for a in summary["imap"]:
         lines.append(

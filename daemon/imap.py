@@ -25,10 +25,11 @@ import aioimaplib
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from daemon.config import ImapAccount, Settings
+from daemon.health import DatabaseGate
 from daemon.intake import Extractor, Source, intake, quarantine
 from daemon.logs import get_logger
 from parsers.vocab import Channel, Flag
-from storage.store import ImapRef, Store, utcnow
+from storage.store import ImapRef, StorageError, Store, utcnow
 
 T = TypeVar("T")
 CALL_TIMEOUT = 30.0  # seconds for any one IMAP command
@@ -56,9 +57,15 @@ class Poller:
     """One `[[imap]]` account."""
 
     def __init__(
-        self, account: ImapAccount, settings: Settings, store: Store, extractor: Extractor
+        self,
+        account: ImapAccount,
+        settings: Settings,
+        store: Store,
+        extractor: Extractor,
+        gate: DatabaseGate | None = None,
     ) -> None:
         self.account = account
+        self.gate = gate
         self.settings = settings
         self.store = store
         self.extractor = extractor
@@ -90,6 +97,8 @@ class Poller:
     async def poll_safely(self) -> None:
         """The scheduled job: never raises, never runs twice at once. Asked while a poll runs
         (IDLE saw new mail after that poll listed the folder), it polls again right after."""
+        if self.gate is not None:
+            await self.gate.wait()  # nothing can be stored before; the gate logs the outage
         if self.lock.locked():
             self._again = True
             return
@@ -103,21 +112,36 @@ class Poller:
     async def _poll_once(self) -> bool:
         try:
             fetched = await self.poll()
+        except StorageError as exc:
+            if self.gate is None:
+                raise
+            self.gate.lost(str(exc))  # the database, not the mailbox: polls wait for it
+            return False
         except Exception as exc:
             self.failures += 1
             delay = min(self.account.poll_seconds, 2.0 ** min(self.failures, 10))
             error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImapError) else str(exc)
             self.log.error("imap_poll_failed", error=error, failures=self.failures, retry_in=delay)
-            await asyncio.to_thread(self.store.imap_poll_result, self.account.name, error=error)
+            await self._record(error=error)
             if self.retry is not None:
                 self.retry(delay)
             return False
         if self.failures:
             self.log.info("imap_recovered", after_failures=self.failures)
         self.failures = 0
-        await asyncio.to_thread(self.store.imap_poll_result, self.account.name, fetched=fetched)
+        await self._record(fetched=fetched)
         self.log.info("imap_polled", fetched=fetched, folder=self.account.folder)
         return True
+
+    async def _record(self, *, fetched: int = 0, error: str | None = None) -> None:
+        """The poll's outcome for `report`; a database outage must not break the poller."""
+        try:
+            await asyncio.to_thread(
+                self.store.imap_poll_result, self.account.name, fetched=fetched, error=error
+            )
+        except StorageError as exc:
+            if self.gate is not None:
+                self.gate.lost(str(exc))
 
     async def connect(self) -> aioimaplib.IMAP4:
         a = self.account

@@ -4,7 +4,11 @@ raw bytes → Attachments (parsers.mime) → ExtractedDocument (parsers.extract,
 → RoutingDecision (routing.checks) + Decision (routing.decide) → stored items (storage).
 
 Heavy work (MIME, PDF) happens before the database transaction; the transaction itself is
-short and retried when it loses a race against another writer (a unique constraint fired).
+short. It first locks every (company, issuer) it will decide on (storage.database), so "is this
+number known?" and "what does it link to?" are answered with every other writer's committed
+documents in view, on any number of nodes. The constraints stay the last word: an original has
+revision 0, so two writers that both believe they hold the original cannot both commit; the
+loser (`StorageConflict`) decides again with fresh facts.
 Every outcome ends as a stored item: a message with no readable document, or for no known
 recipient, becomes a `needs_review` item with its original kept.
 """
@@ -16,8 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from daemon.config import Settings
 from daemon.logs import get_logger
@@ -34,7 +36,7 @@ from parsers.vocab import Channel, DocType, Flag, Status
 from routing.addresses import Route
 from routing.checks import Facts, route
 from routing.decide import EditedAfterIssue, Redelivery, decide
-from storage.store import ImapRef, Inbox, NewDocument, Store, document_id
+from storage.store import ImapRef, Inbox, NewDocument, StorageConflict, Store, document_id
 
 Extractor = Callable[[Sequence[Job]], list[ExtractedDocument]]
 _ATTEMPTS = 5
@@ -135,7 +137,7 @@ def _commit(
                     inbox, settings, sha, len(raw), parsed, source, routes, unknown, documents
                 )
             break
-        except IntegrityError:
+        except StorageConflict:
             # Another writer stored the same document (or the same number) first: decide again.
             log.info("intake_retried", attempt=attempt)
             if attempt == _ATTEMPTS:
@@ -178,6 +180,7 @@ def _record(
     unknown: tuple[str, ...],
     documents: list[ExtractedDocument],
 ) -> IntakeResult:
+    inbox.lock_issuers(_issuers(routes, documents))
     if inbox.add_message(sha, size, parsed.message_id, parsed.subject, parsed.sender):
         inbox.event(
             "message_stored", message_sha256=sha, size=size, attachments=len(parsed.attachments)
@@ -263,6 +266,14 @@ def _business_key(company: str | None, fields: ExtractedFields) -> tuple[str, st
     return None
 
 
+def _issuers(
+    routes: Sequence[Route], documents: Sequence[ExtractedDocument]
+) -> list[tuple[str, str]]:
+    """(company, issuer) of every document this message may store under a business key."""
+    keys = (_business_key(r.company, d.fields) for r in routes for d in documents)
+    return [(k[0], k[1]) for k in keys if k is not None]
+
+
 def _store_document(
     inbox: Inbox,
     settings: Settings,
@@ -275,11 +286,8 @@ def _store_document(
     mailbox = target.mailbox.value if target else None
     is_message = doc.sha256 == message_sha  # the message itself stands in for a missing document
     key = _business_key(company, doc.fields)
-    decision = decide(
-        doc.sha256,
-        inbox.same_bytes(company, mailbox, doc.sha256),
-        inbox.same_number(*key) if key else None,
-    )
+    same_number = inbox.same_number(*key) if key else None
+    decision = decide(doc.sha256, inbox.same_bytes(company, mailbox, doc.sha256), same_number)
     if isinstance(decision, Redelivery):
         inbox.link(decision.existing_id, delivery)
         inbox.event(
@@ -316,7 +324,9 @@ def _store_document(
         flags=tuple(f.value for f in flags),
         accounting_range=review.accounting_range,
         original_id=original_id,
-        revision=inbox.next_revision(*key) if key else 0,
+        # The first of its number is revision 0, whatever else is committed meanwhile: a second
+        # "first" then breaks the unique business key instead of passing as another original.
+        revision=inbox.next_revision(*key) if key and same_number else 0,
         diff=diff,
         problem=review.problem,
         refers_to=doc.fields.refers_to if key else None,

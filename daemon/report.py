@@ -1,5 +1,7 @@
 """The import summary accountants know: per company and mailbox, what is new, changed,
-waiting for a person, unreadable, resolved — plus spool backlog and each IMAP account's health.
+waiting for a person, unreadable, resolved — plus spool backlog, each IMAP account's health and
+each `serve` node's spool backlog as it last recorded it (a node that stopped for good shows
+its last `last_seen`: see README "Several nodes" for draining its spool).
 
 Counts cover documents first stored on or after `since` (all when None):
 - new: documents that are not edits of an earlier one;
@@ -14,6 +16,7 @@ Counts cover documents first stored on or after `since` (all when None):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -21,7 +24,7 @@ from daemon.views import iso, render_table
 from parsers.vocab import Flag, Mailbox, Status
 from routing.addresses import Company
 from routing.series import gaps_and_reuse
-from storage.store import DocumentRecord, ImapStatus
+from storage.store import DocumentRecord, ImapStatus, NodeStatus
 
 FAILED_FLAGS = {
     Flag.UNREADABLE_PDF,
@@ -74,6 +77,7 @@ def build_report(
     pending: int,
     since: date | None,
     company: str | None = None,
+    nodes: Sequence[NodeStatus] = (),
 ) -> dict[str, Any]:
     every = docs
     docs = [d for d in docs if since is None or d.created_at.date() >= since]
@@ -103,6 +107,9 @@ def build_report(
                 "last_error": s.last_error,
             }
             for s in imap
+        ],
+        "nodes": [
+            {"node": n.node, "pending": n.pending, "last_seen": iso(n.last_seen)} for n in nodes
         ],
     }
     if not company:
@@ -166,5 +173,9 @@ def render_report(report: dict[str, Any]) -> str:
         err = f"; last error: {a['last_error']}" if a["errors"] and a["last_error"] else ""
         lines.append(
             f"imap {a['name']}: {state}, {a['fetched']} fetched, {a['errors']} error(s){err}"
+        )
+    for n in report["nodes"]:
+        lines.append(
+            f"node {n['node']}: {n['pending']} message(s) in its spool, last seen {n['last_seen']}"
         )
     return "\n".join(lines)

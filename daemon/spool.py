@@ -5,19 +5,29 @@ received. Written to `tmp/`, fsynced, renamed into `new/`, and the folder fsynce
 Postfix/Maildir rule). The file name carries how many processing attempts have started
 (`<id>.<attempts>`), renamed before each attempt, so a message that crashes the daemon is not
 retried forever: after `max_attempts` it becomes a `needs_review` item.
+
+A spool belongs to one `serve` process: `ensure` takes an exclusive lock on `spool/lock`
+(held until `close` or the process ends), so a second node configured with the same folder
+refuses to start instead of clearing the first one's `tmp/` under it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from storage.blobs import fsync_dir, write_durably
+
+
+class SpoolBusy(Exception):
+    """Another `serve` process holds this spool."""
 
 
 class DamagedEntry(Exception):
@@ -48,12 +58,34 @@ class Spool:
         self.root = root
         self.new = root / "new"
         self.tmp = root / "tmp"
+        self._lock: int | None = None
 
     def ensure(self) -> None:
+        """Create the folders, take the spool for this process, clear unfinished writes."""
         for folder in (self.root, self.new, self.tmp):
             folder.mkdir(parents=True, exist_ok=True)
+        self._take()
         for leftover in self.tmp.iterdir():  # never renamed: never acknowledged
             leftover.unlink(missing_ok=True)
+
+    def _take(self) -> None:
+        fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise SpoolBusy(
+                f"spool {self.root} is in use by {holder}: every node needs a spool of its own"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"serve pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
+        self._lock = fd
+
+    def close(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
 
     def put(self, raw: bytes, envelope: Envelope) -> SpoolEntry:
         """Durably store one message; returns only once it survives a crash."""

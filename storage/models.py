@@ -156,3 +156,13 @@ class ImapStatusRow(Base):
     last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NodeRow(Base):
+    """One `serve` process sharing this database: its spool backlog as it last recorded it."""
+
+    __tablename__ = "nodes"
+    node: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pending: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,17 +64,23 @@ def self_signed_cert(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]
 
 
 def config_text(
-    database: str, files: Path, *, smtp_port: int | None = None, extra: str = ""
+    database: str,
+    files: Path,
+    *,
+    smtp_port: int | None = None,
+    extra: str = "",
+    spool: Path | None = None,
 ) -> str:
     smtp = (
         f'[smtp]\nlisten = "127.0.0.1:{smtp_port}"\nhostname = "test.local"\n\n'
         if smtp_port is not None
         else ""
     )
+    spool_line = f'spool = "{spool}"\n' if spool else ""
     return f"""{smtp}[storage]
 database = "{database}"
 files = "{files}"
-
+{spool_line}
 [[company]]
 name = "{OFFICE_CLIENT.name}"
 ico = "{OFFICE_CLIENT.ico}"
@@ -119,6 +126,85 @@ def _pg_bin() -> Path | None:
     return None
 
 
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on a free loopback port, started and stopped at will."""
+
+    def __init__(self, pg: Path) -> None:
+        self.pg = pg
+        self.base = Path(tempfile.mkdtemp(prefix="podatelna-pg-"))
+        self.data = self.base / "data"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # postgres refuses to run as root: run it as the postgres user
+            shutil.chown(self.base, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(
+            [
+                *self.as_user,
+                str(pg / "initdb"),
+                "-D",
+                str(self.data),
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def start(self) -> PostgresCluster:
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.pg / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                opts,
+                "-l",
+                str(self.base / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.pg / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            check=False,
+        )
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def pg_bin_or_skip() -> Path:
+    pg = _pg_bin()
+    if pg is None:
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    return pg
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A server URL (without database): PODATELNA_TEST_DATABASE_URL's, or a cluster started here."""
@@ -126,59 +212,14 @@ def postgres_server() -> Iterator[str]:
     if given:
         yield given.rsplit("/", 1)[0]
         return
-    pg = _pg_bin()
-    if pg is None:
-        pytest.skip("PostgreSQL is not installed (make test installs it)")
-    base = Path(tempfile.mkdtemp(prefix="podatelna-pg-"))
-    data = base / "data"
-    port = free_port()
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # postgres refuses to run as root: run it as the postgres user
-        shutil.chown(base, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *as_user,
-            str(pg / "initdb"),
-            "-D",
-            str(data),
-            "--auth=trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *as_user,
-            str(pg / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-l",
-            str(base / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cluster = PostgresCluster(pg_bin_or_skip()).start()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield cluster.url
     finally:
-        subprocess.run(
-            [*as_user, str(pg / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.remove()
 
 
-def _create_database(server: str) -> str:
+def create_database(server: str) -> str:
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -192,7 +233,7 @@ def _create_database(server: str) -> str:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'inbox.sqlite3'}"
-    return _create_database(request.getfixturevalue("postgres_server"))
+    return create_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
@@ -219,13 +260,23 @@ class Daemon:
     """`podatelna serve` on a free loopback port, its JSON log lines collected."""
 
     def __init__(
-        self, workdir: Path, database: str | None = None, smtp_extra: str = "", extra: str = ""
+        self,
+        workdir: Path,
+        database: str | None = None,
+        smtp_extra: str = "",
+        extra: str = "",
+        files: Path | None = None,
     ) -> None:
+        """`files` shared by several nodes: each still has its spool in its own `workdir`."""
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.database = database or f"sqlite:///{workdir / 'inbox.sqlite3'}"
         self.config = workdir / "config.toml"
-        text = config_text(self.database, workdir / "files", smtp_port=self.port, extra=extra)
+        self.files = files or workdir / "files"
+        text = config_text(
+            self.database, self.files, smtp_port=self.port, extra=extra, spool=workdir / "spool"
+        )
         text = text.replace(
             'hostname = "test.local"\n', f'hostname = "test.local"\n{smtp_extra}\n', 1
         )
@@ -292,7 +343,7 @@ class Daemon:
         self.stop(signal.SIGKILL)
 
     def store(self) -> Store:
-        return Store.open(self.database, self.workdir / "files")
+        return Store.open(self.database, self.files)
 
     def documents(self) -> list[DocumentRecord]:
         store = self.store()
@@ -322,8 +373,8 @@ class Daemon:
 def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
     started: list[Daemon] = []
 
-    def make(**kwargs: str) -> Daemon:
-        d = Daemon(tmp_path, **kwargs)
+    def make(workdir: Path | None = None, **kwargs: Any) -> Daemon:
+        d = Daemon(workdir or tmp_path, **kwargs)
         started.append(d)
         return d
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from daemon.app import Processor
 from daemon.config import Settings, SmtpSettings, load_settings
+from daemon.runner import Processor
 from daemon.smtp import Gate, Handler, start_server
 from daemon.spool import Envelope, Spool, SpoolEntry
 from daemon.workers import WorkerPool

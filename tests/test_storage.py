@@ -9,10 +9,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError
 
 from storage.models import Base
-from storage.store import NewDocument, Store, utcnow
+from storage.store import NewDocument, StorageConflict, Store, utcnow
 
 
 def test_migrations_match_models(database_url: str, tmp_path: Path) -> None:
@@ -21,7 +20,7 @@ def test_migrations_match_models(database_url: str, tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert diff == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         assert set(inspect(store.engine).get_table_names()) >= {
             "messages",
             "deliveries",
@@ -70,9 +69,9 @@ def test_business_key_is_a_constraint(database_url: str, tmp_path: Path) -> None
         with store.transaction() as inbox:
             inbox.add_message("m" * 64, 1, None, None, None)
             inbox.add_document(_doc("d1", "a" * 64))
-        with pytest.raises(IntegrityError), store.transaction() as inbox:
+        with pytest.raises(StorageConflict), store.transaction() as inbox:
             inbox.add_document(_doc("d2", "b" * 64))  # same issuer, type, number, revision
-        with pytest.raises(IntegrityError), store.transaction() as inbox:
+        with pytest.raises(StorageConflict), store.transaction() as inbox:
             inbox.add_document(_doc("d3", "a" * 64, number="2"))  # same bytes, company, mailbox
         with store.transaction() as inbox:
             inbox.add_document(_doc("d4", "b" * 64, revision=1))
