@@ -2,20 +2,25 @@
 
 A document is a PDF (possibly carrying an e-invoice inside: ISDOC.PDF, Factur-X, ZUGFeRD),
 a PDF with an XML e-invoice beside it in the same message, or an XML e-invoice alone.
-Structured data wins over printed text; the print fills what the XML lacks, and where both
-say something about the number, the total or the parties and disagree, the document is
-flagged `structured_mismatch` for a person.
+Structured data is read first and the print fills what the XML lacks; where both state the
+number, a date or the total and disagree, the print's value is kept (it is what a person checks
+and books) and the document is flagged `structured_mismatch`. An e-invoice whose number the page does not print
+belongs to another document: then the print alone is read, and flagged the same way.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
 
 from parsers.einvoice import read_einvoice
 from parsers.fields import (
     ExtractedFields,
     Party,
+    clean_name,
     extract_fields,
     identifier_flags,
     missing_required,
@@ -24,8 +29,10 @@ from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind
 from parsers.paycode import decode_pay_by_square, decode_spayd, ekasa_receipt_id, read_codes
 from parsers.pdftext import DEFAULT_MAX_PAGES, read_pdf
-from parsers.values import compact_id
+from parsers.values import amounts_in, compact_id, date_readings
 from parsers.vocab import DocType, Flag
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,24 @@ def extract_document(
         (c.filename or "xml", c.data) for c in companions
     ]
     structured, source = _structured(candidates, printed)
+    if (
+        structured is not None
+        and printed is not None
+        and not _same_document(structured, printed, grid)
+    ):
+        # An e-invoice that shares neither number nor total with the page is another
+        # document's (generators embed samples; programs re-use a stale XML): the print is
+        # what a person checks and books.
+        flags = (*printed.flags, Flag.STRUCTURED_MISMATCH)
+        return ExtractedDocument(
+            attachment.sha256,
+            attachment.filename,
+            attachment.kind,
+            replace(printed, flags=flags),
+            pdf.page_count,
+            f"the embedded e-invoice ({source}) is another document: neither its number "
+            f"{structured.number} nor its total is printed",
+        )
     if structured is not None:
         fields = merge(structured, printed, grid)
         return ExtractedDocument(
@@ -151,6 +176,18 @@ def with_codes(f: ExtractedFields, codes: list[str]) -> ExtractedFields:
     return replace(f, missing=f.missing if Flag.NO_TEXT_LAYER in f.flags else missing_required(f))
 
 
+def _same_document(
+    structured: ExtractedFields, printed: ExtractedFields, grid: Grid | None
+) -> bool:
+    """Does the page print the e-invoice's number or its total (or has it no text to tell)?"""
+    if grid is None or not grid.rows or not structured.number:
+        return True
+    if compact_id(structured.number) in compact_id(" ".join(grid.lines)):
+        return True
+    totals = (structured.total, printed.total)
+    return None not in totals and abs(totals[0] or 0) == abs(totals[1] or 0)
+
+
 def _structured(
     candidates: list[tuple[str, bytes]], printed: ExtractedFields | None
 ) -> tuple[ExtractedFields | None, str | None]:
@@ -172,20 +209,19 @@ def merge(
     if printed is None or grid is None:
         return structured
     text = compact_id(" ".join(grid.lines))
+    page = _Page.of(grid)
     merged = replace(
         structured,
-        doc_type=structured.doc_type
-        if structured.doc_type is not DocType.UNKNOWN
-        else printed.doc_type,
-        number=structured.number or printed.number,
+        doc_type=_doc_type_of(structured.doc_type, printed.doc_type),
+        number=page.pick(structured.number, printed.number),
         variable_symbol=structured.variable_symbol or printed.variable_symbol,
-        issue_date=structured.issue_date or printed.issue_date,
-        delivery_date=structured.delivery_date or printed.delivery_date,
-        due_date=structured.due_date or printed.due_date,
+        issue_date=page.pick(structured.issue_date, printed.issue_date),
+        delivery_date=page.pick(structured.delivery_date, printed.delivery_date),
+        due_date=page.pick(structured.due_date, printed.due_date),
         supplier=_merge_party(structured.supplier, printed.supplier, grid, text),
         customer=_merge_party(structured.customer, printed.customer, grid, text),
         currency=structured.currency or printed.currency,
-        total=structured.total if structured.total is not None else printed.total,
+        total=page.pick(structured.total, printed.total),
         vat=structured.vat or printed.vat,
         iban=structured.iban or printed.iban,
         receipt_id=structured.receipt_id or printed.receipt_id,
@@ -195,10 +231,55 @@ def merge(
         merged.iban is None and Flag.INVALID_IBAN in printed.flags
     )
     flags = list(identifier_flags(merged, unreadable_iban))
-    if _disagree(structured, printed):
+    if _disagree(structured, printed, page):
         flags.append(Flag.STRUCTURED_MISMATCH)
     merged = replace(merged, flags=tuple(flags))
     return replace(merged, missing=missing_required(merged))
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What the page prints, to tell whether an XML value is shown on it."""
+
+    cells: tuple[str, ...]  # compacted
+    dates: frozenset[date]
+    amounts: frozenset[Decimal]
+
+    @classmethod
+    def of(cls, grid: Grid) -> _Page:
+        cells = [c.text for c in grid.cells()]
+        return cls(
+            tuple(compact_id(t) for t in cells),
+            frozenset(d for t in cells for d in date_readings(t)),
+            frozenset(abs(a) for t in cells for a in amounts_in(t)),
+        )
+
+    def shows(self, value: object) -> bool:
+        if isinstance(value, str):
+            key = compact_id(value)
+            return any(key in cell for cell in self.cells)
+        if isinstance(value, date):
+            return value in self.dates
+        if isinstance(value, Decimal):
+            return abs(value) in self.amounts
+        return False
+
+    def pick(self, structured: T | None, printed: T | None) -> T | None:
+        """The XML's value when the page shows it (or there is no other), else the value the
+        print states under its label: what a person checks and books. Disagreement is
+        flagged `structured_mismatch` by the caller."""
+        if structured is None or printed is None or self.shows(structured):
+            return structured if structured is not None else printed
+        return printed
+
+
+def _doc_type_of(structured: DocType, printed: DocType) -> DocType:
+    """The XML's type, but a print titled as a correction ("Rechnungskorrektur", "Dobropis")
+    over an XML that calls it an invoice is the correction it says it is."""
+    if structured is DocType.UNKNOWN:
+        return printed
+    correction = (DocType.CREDIT_NOTE, DocType.DEBIT_NOTE)
+    return printed if structured is DocType.INVOICE and printed in correction else structured
 
 
 def _merge_party(structured: Party, printed: Party, grid: Grid, text: str) -> Party:
@@ -208,7 +289,7 @@ def _merge_party(structured: Party, printed: Party, grid: Grid, text: str) -> Pa
         return value if value and compact_id(value) in text else None
 
     return Party(
-        name=_printed_name(structured.name, grid) or structured.name or printed.name,
+        name=clean_name(_printed_name(structured.name, grid) or structured.name or printed.name),
         ico=shown(structured.ico) or printed.ico,
         dic=shown(structured.dic) or printed.dic,
         ic_dph=shown(structured.ic_dph) or printed.ic_dph,
@@ -227,17 +308,27 @@ def _printed_name(name: str | None, grid: Grid) -> str | None:
     return None
 
 
-def _disagree(structured: ExtractedFields, printed: ExtractedFields) -> bool:
-    pairs: list[tuple[object, object]] = [
+def _disagree(structured: ExtractedFields, printed: ExtractedFields, page: _Page) -> bool:
+    """The print states a number, total or party IČO other than the XML's, and the page does
+    not show the XML's anywhere (else the print reader merely took another printed value)."""
+    pairs: list[tuple[object, object, object]] = [
         (
             structured.number and compact_id(structured.number),
             printed.number and compact_id(printed.number),
+            structured.number,
         ),
-        (structured.total and abs(structured.total), printed.total and abs(printed.total)),
-        (structured.supplier.ico, printed.supplier.ico),
-        (structured.customer.ico, printed.customer.ico),
+        (
+            structured.total and abs(structured.total),
+            printed.total and abs(printed.total),
+            structured.total,
+        ),
+        (structured.supplier.ico, printed.supplier.ico, structured.supplier.ico),
+        (structured.customer.ico, printed.customer.ico, structured.customer.ico),
     ]
-    return any(a is not None and b is not None and a != b for a, b in pairs)
+    return any(
+        a is not None and b is not None and a != b and not page.shows(shown)
+        for a, b, shown in pairs
+    )
 
 
 def failed_document(attachment: Attachment, problem: str) -> ExtractedDocument:

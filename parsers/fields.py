@@ -1,7 +1,7 @@
 """From a document's cells to the contract's fields, with no per-supplier templates.
 
-Each field is found by its printed label (Slovak, Czech, English variants), the value right of
-or under it, and checked where a check exists. What is not found, or not sure, stays None and
+Each field is found by its printed label (parsers/labels.py: ten languages), the value right
+of, under or after it in the same cell, and checked where a check exists. What is not found, or not sure, stays None and
 is named in `ExtractedFields.missing` so routing can flag `missing_fields`: a wrong value is
 worse than an empty one.
 """
@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from parsers import labels
 from parsers.grid import Cell, Grid, label_tail_removed
 from parsers.values import (
     amounts_in,
@@ -25,6 +26,7 @@ from parsers.values import (
     is_valid_vat_id,
     parse_amount,
     parse_date,
+    slash_order,
 )
 from parsers.vocab import DocType, Flag
 
@@ -70,108 +72,21 @@ class ExtractedFields:
     advances: Decimal | None = None  # advances paid and deducted ("Uhradené zálohou"), positive
 
 
-# ---- labels ----------------------------------------------------------------------------------
-
-_TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
-    (
-        DocType.RECEIPT,
-        re.compile(
-            r"pokladni?čný doklad|pokladní doklad|\bkód pokladne\b|\beKasa\b|\bUID:\s*O-", NOCASE
-        ),
-    ),
-    (DocType.DEBIT_NOTE, re.compile(r"ťarchopis|vrubopis|\bdebit note\b", NOCASE)),
-    (
-        DocType.ADVANCE_TAX_DOCUMENT,
-        re.compile(
-            r"daňový doklad k (?:prijatej|přijaté) (?:platbe|platbě|úhradě|úhrade)|faktúra k prijatej platbe"
-            r"|advance (?:payment )?tax document|prepayment invoice",
-            NOCASE,
-        ),
-    ),
-    (
-        DocType.PROFORMA_INVOICE,
-        re.compile(
-            r"zálohová faktúra|zálohová faktura|preddavková faktúra|predfaktúra|pro ?forma|výzva k? ?(?:na )?(?:úhrad|platb)",
-            NOCASE,
-        ),
-    ),
-    (
-        DocType.CREDIT_NOTE,
-        re.compile(
-            r"dobropis|opravn(?:ý|á) (?:daňový doklad|faktúra|faktura)|credit note|\bstorno faktúr",
-            NOCASE,
-        ),
-    ),
-    (DocType.INVOICE, re.compile(r"faktúra|faktura|\binvoice\b|daňový doklad|\bbill\b", NOCASE)),
-)
-
-_REFERS_TO = re.compile(
-    r"(?:k faktúre|k faktuře|opravuje (?:doklad|fakturu|faktúru)|pôvodn(?:á|ý) (?:faktúra|doklad)|původní (?:faktura|doklad)"
-    r"|k daňovému dokladu|corrects invoice|original invoice|credit note to invoice)\s*(?:č\.|číslo|no\.?)?",
-    NOCASE,
-)
-_NUMBER = re.compile(
-    r"(?:(?:faktúr[ay]|faktur[ay]|dobropis[u]?|ťarchopis[u]?|doklad[u]?|invoice|credit note|debit note|receipt)"
-    r"(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?\s*(?:č\.|číslo|no\.|nr\.?|number|#)"
-    r"|číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)|poradové číslo dokladu(?:/účtu)?"
-    r"|^číslo(?=\s*[:/])|^number(?=\s*:))",
-    NOCASE,
-)
-_VS = re.compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference", NOCASE)
-_ISSUE = re.compile(
-    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]|date of issue"
-    r"|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
-    NOCASE,
-)
-_DELIVERY = re.compile(
-    r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění|datum zdan\. plnění"
-    r"|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia|dátum vzniku daňovej povinnosti"
-    r"|date of supply|delivery date|tax point date|dátum vyhot\. a dodania|dodané dňa",
-    NOCASE,
-)
-_DUE = re.compile(
-    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|due date|payment due|date due",
-    NOCASE,
-)
-_ROUNDING = re.compile(r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b", NOCASE)
-_ADVANCES = re.compile(
-    r"uhraden[éá] zálohou|uhradené zálohami|odpočet zálohy|odpočet preddavku|zaplaten[éá] zálohy?|uhradená záloha"
-    r"|zaplaceno zálohou|odečet zálohy|odpočet zálohov|advance paid|prepaid amount|less advance",
-    NOCASE,
-)
-_TOTALS = tuple(
-    re.compile(p, NOCASE)
-    for p in (
-        r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě|zostáva uhradiť"
-        r"|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť|total due|amount due|total to pay|balance due"
-        r"|amount payable|total payable",
-        r"\bsuma\b|celková suma|celková částka|grand total|total amount",
-        # the bare words only as a whole cell: "Cena celkem" heads a column, it is no total
-        r"^\s*(?:celkom|celkem|spolu|total)(?: s dph| vrátane dph| včetně dph| incl\.? vat)?\s*:?\s*$",
-    )
-)
-_SUPPLIER = re.compile(
-    r"^(dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|poskytovateľ|poskytovatel)\s*(?=[:/]|$)",
-    NOCASE,
-)
-_CUSTOMER = re.compile(
-    r"^(odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|príjemca|objednávateľ"
-    r"|objednatel|fakturačná adresa|fakturační adresa)\s*(?=[:/]|$)",
-    NOCASE,
-)
-# A header is the label alone, or followed by ":" or a translation ("Dodávateľ / Supplier"):
-# a company called "Odběratel 1" or "Supplier Ltd" is a name, not a header. Not headers:
-# "Vystavil" (the person who wrote the invoice), bare "From"/"To" (e-mail-like, too generic).
-_ICO = re.compile(
-    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)\s*:?\s*(\d[\d ]{5,10}\d)", NOCASE
-)
-_DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
-_IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT reg\. ?no\.?|USt-?IdNr\.?|N° TVA)\s*:?\s*"
-    r"([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
-    NOCASE,
-)
-_IBAN_LABEL = re.compile(r"\bIBAN\b", NOCASE)
+_REFERS_TO = labels.REFERS_TO
+_NUMBER = labels.NUMBER
+_VS = labels.VS
+_ISSUE = labels.ISSUE
+_DELIVERY = labels.DELIVERY
+_DUE = labels.DUE
+_ROUNDING = labels.ROUNDING
+_ADVANCES = labels.ADVANCES
+_TOTALS = labels.TOTALS
+_SUPPLIER = labels.SUPPLIER
+_CUSTOMER = labels.CUSTOMER
+_ICO = labels.ICO
+_DIC = labels.DIC
+_IC_DPH = labels.IC_DPH
+_IBAN_LABEL = labels.IBAN
 _RECEIPT_ID = re.compile(r"\bO-[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-Z]+)?)", NOCASE)
 _RATE = re.compile(
     r"(?:^|\s)(\d{1,2}(?:[.,]\d{1,2})?)\s?%$"
@@ -186,6 +101,11 @@ _REQUIRED_DEFAULT = ("number", "issue_date", "total", "supplier.id")
 
 
 def extract_fields(grid: Grid) -> ExtractedFields:
+    order = slash_order(grid.lines)  # 03/04/2025: April or March? only the page can tell
+
+    def a_date(text: str) -> date | None:
+        return parse_date(text, order)
+
     doc_type = _doc_type(grid)
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
@@ -196,9 +116,9 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         doc_type=doc_type,
         number=_doc_number(grid, refers_cell),
         variable_symbol=_first(grid.value_for(_VS, _vs)),
-        issue_date=_first(grid.value_for(_ISSUE, parse_date)),
-        delivery_date=_first(grid.value_for(_DELIVERY, parse_date)),
-        due_date=_first(grid.value_for(_DUE, parse_date)),
+        issue_date=_first(grid.value_for(_ISSUE, a_date)),
+        delivery_date=_first(grid.value_for(_DELIVERY, a_date)),
+        due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
         customer=customer,
         currency=currency or _main_currency(grid),
@@ -211,9 +131,23 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
     )
     fields = replace(fields, flags=identifier_flags(fields, unreadable_iban))
+    if doc_type is DocType.UNKNOWN and _invoice_like(fields):
+        fields = replace(fields, doc_type=DocType.INVOICE)
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
     return replace(fields, missing=missing_required(fields))
+
+
+def _invoice_like(f: ExtractedFields) -> bool:
+    """Under a title no vocabulary knows, a number, a date, an amount to pay and a party
+    make an invoice: the most common document by far, and every field still checked."""
+    parties = (f.supplier, f.customer)
+    return (
+        f.number is not None
+        and f.issue_date is not None
+        and f.total is not None
+        and any(p.name or p.ico or p.ic_dph for p in parties)
+    )
 
 
 def _first(found: tuple[T, Cell] | None) -> T | None:
@@ -222,7 +156,7 @@ def _first(found: tuple[T, Cell] | None) -> T | None:
 
 def _doc_type(grid: Grid) -> DocType:
     head = "\n".join(grid.lines[:25])
-    for doc_type, pattern in _TITLES:
+    for doc_type, pattern in labels.TITLES:
         if pattern.search(head):
             return doc_type
     return DocType.UNKNOWN
@@ -267,12 +201,20 @@ def _money(text: str) -> Decimal | None:
 
 def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
     for tier, label in enumerate(_TOTALS):
-        # the weakest labels ("Celkem s DPH") also head table columns: only a value right of them
-        found = grid.value_for(label, parse_amount, below=tier < len(_TOTALS) - 1)
+        # the weakest labels ("Celkem s DPH") also head table columns: only a value right of
+        # them; any label in a row of column heads ("Preis | Gesamtbetrag") heads a column
+        found = grid.value_for(
+            label, parse_amount, below=tier < len(_TOTALS) - 1, skip=_column_head
+        )
         if found:
             (value, currency), _ = found
             return value, currency
     return None, None
+
+
+def _column_head(grid: Grid, cell: Cell) -> bool:
+    row = grid.rows[cell.row]
+    return len(row) >= 4 and not any(c.isdigit() for other in row for c in other.text)
 
 
 def _main_currency(grid: Grid) -> str | None:
@@ -286,42 +228,94 @@ def _main_currency(grid: Grid) -> str | None:
 
 
 def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
-    sup_heads = [c for c, _ in grid.find(_SUPPLIER)]
-    cus_heads = [c for c, _ in grid.find(_CUSTOMER)]
+    sup_heads = _party_heads(grid, _SUPPLIER)
+    cus_heads = _party_heads(grid, _CUSTOMER)
     if not sup_heads and doc_type is DocType.RECEIPT:
         return _party_block(grid, None, grid.rows[:12]), Party()
-    sup = (
-        _block_for(grid, sup_heads[0], cus_heads[0] if cus_heads else None)
-        if sup_heads
-        else Party()
-    )
-    cus = (
-        _block_for(grid, cus_heads[0], sup_heads[0] if sup_heads else None)
-        if cus_heads
-        else Party()
-    )
+    ship_heads = [c for c, _ in grid.find(labels.SHIP_TO)]
+    sup = _block_for(grid, sup_heads[0], [*cus_heads[:1], *ship_heads]) if sup_heads else Party()
+    cus = _block_for(grid, cus_heads[0], [*sup_heads[:1], *ship_heads]) if cus_heads else Party()
+    if not sup_heads and not cus_heads:
+        return _window_envelope(grid)
     return sup, cus
 
 
-def _block_for(grid: Grid, head: Cell, other: Cell | None) -> Party:
+def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
+    """Cells that head a party block. "Customer: 2" is a customer number, not a header."""
+    return [
+        c
+        for c, m in grid.find(header)
+        if not re.match(r"\s*[:/]?\s*(?:no\.?|nr\.?|#)?\s*\d", c.text[m.end() :], NOCASE)
+    ]
+
+
+def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     """The cells under `head` down to the next party header (stacked) or in its column
-    (side by side with `other`)."""
-    side_by_side = other is not None and other.row == head.row
+    (side by side with another header: the other party, a delivery address)."""
+    beside = [o for o in others if o.row == head.row and o is not head]
+    below = [o for o in others if o.row > head.row]
+    stop = min((o.row for o in below), default=head.row + 12)
     rows = []
-    for row in grid.rows[head.row : head.row + 12]:
-        if (
-            row[0].row != head.row
-            and other is not None
-            and not side_by_side
-            and row[0].row == other.row
-        ):
-            break
+    for row in grid.rows[head.row : min(head.row + 12, stop)]:
         cells = [c for c in row if c.row != head.row or c.index >= head.index]
-        if side_by_side and other is not None:
+        for other in beside:
             mid = (head.left + other.left) / 2
             cells = [c for c in cells if (c.left < mid) == (head.left < mid)]
         rows.append(tuple(cells))
     return _party_block(grid, head, rows)
+
+
+# A window envelope's sender line, above the address: "Firma GmbH - Straße 1 - 12345 Stadt"
+# (one cell) or the same parts in cells with bullets between them.
+_SENDER_PARTS = re.compile(r"\s+[-–·•●|]\s+")
+_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{3}\s?\d{2}\b|\b\d{4,5}\b")
+
+
+def _window_envelope(grid: Grid) -> tuple[Party, Party]:
+    """No party headers: the sender line names the supplier and the address under it the
+    customer, when the page has one in its first rows. Otherwise nothing is guessed."""
+    for row in grid.rows[:15]:
+        parts = [p for c in row for p in _SENDER_PARTS.split(c.text) if p not in "-–·•●|"]
+        if len(parts) >= 3 and _POSTCODE.search(" ".join(parts[1:])) and _name_like(parts[0]):
+            below = grid.rows[row[0].row + 1] if row[0].row + 1 < len(grid.rows) else ()
+            customer = below[0].text if below and _name_like(below[0].text) else None
+            supplier = Party(name=clean_name(parts[0]), ic_dph=_own_vat_id(grid))
+            return supplier, Party(name=clean_name(customer))
+    return Party(), Party()
+
+
+_THEIRS = re.compile(r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient)\W*$", NOCASE)
+
+
+def _own_vat_id(grid: Grid) -> str | None:
+    """With no party blocks, the labelled VAT id the page prints for itself (the legal
+    footer): valid by its check digits, not one introduced as the reader's ("Uw BTW nummer",
+    "Ihre USt-IdNr."); None when there are several."""
+    found = set()
+    for cell, m in grid.find(_IC_DPH):
+        if _THEIRS.search(cell.text[: m.start()]):
+            continue
+        value = compact_id(m.group(1))
+        if is_valid_vat_id(value):
+            found.add(value)
+    return found.pop() if len(found) == 1 else None
+
+
+def _name_like(text: str) -> bool:
+    return (
+        len(text) > 2
+        and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$|@|https?:|www\.", text)
+        and bool(re.search(r"[^\W\d_]{2}", text))
+    )
+
+
+def clean_name(text: str | None) -> str | None:
+    """A party's name without what printers put before it: a salutation, a GLN, a customer
+    or supplier number ("GLN 4333741000005 Lief-Nr: 549910 MUSTERLIEFERANT GMBH")."""
+    if not text:
+        return None
+    name = labels.NAME_NOISE.sub("", text).strip(" ,;")
+    return name if len(name) > 1 else None
 
 
 def _party_block(
@@ -340,8 +334,10 @@ def _party_block(
             # what follows the header word: ": Name", "/ Supplier" (a translation), or nothing
             text = _SUPPLIER.sub("", _CUSTOMER.sub("", text))
             text = re.sub(r"^\s*/[^:]*", "", text).lstrip(" :")
-        if text and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$", text) and len(text) > 2:
-            name = text
+        elif _is_label_value(grid, c) or labels.SHIP_TO.search(text):
+            continue
+        if text and _name_like(text) and (cleaned := clean_name(text)):
+            name = cleaned
             break
     return Party(
         name=name,
@@ -349,6 +345,11 @@ def _party_block(
         dic=compact_id(dic) if dic else None,
         ic_dph=compact_id(ic_dph) if ic_dph else None,
     )
+
+
+def _is_label_value(grid: Grid, cell: Cell) -> bool:
+    """The value of a label to its left ("Payment terms: | Net 30 days"), not a name."""
+    return cell.index > 0 and grid.rows[cell.row][cell.index - 1].text.rstrip().endswith(":")
 
 
 def _id_match(pattern: re.Pattern[str], text: str) -> str | None:

@@ -107,11 +107,15 @@ class Grid:
         parse: Callable[[str], T | None],
         first_rows: int | None = None,
         below: bool = True,
+        skip: Callable[[Grid, Cell], bool] | None = None,
     ) -> tuple[T, Cell] | None:
         """The value of the first occurrence of `label` that has one: after the label in the
         same cell, else in the cell to the right, else (with `below`) under it. Words without
-        digits after the label ("k úhradě v CZK") still belong to the label."""
+        digits after the label ("k úhradě v CZK") still belong to the label. `skip` passes
+        over occurrences that are no label here."""
         for cell, m in self.find(label, first_rows):
+            if skip is not None and skip(self, cell):
+                continue
             rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")
             if rest:
                 value = parse(rest)

@@ -16,6 +16,7 @@ limits (daemon/workers.py).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -148,19 +149,27 @@ def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
 
 
 def _merge_close(row: list[Segment]) -> list[Segment]:
+    """Runs closer than a wide gap become one cell, joined with a space, or with none when
+    they touch: a word split by a font change, or programs that place every letter on its
+    own (wkhtmltopdf), whose one-letter runs stand up to a third of the taller glyph's height
+    apart (side bearings) where a word gap is about half or more."""
     cells = [row[0]]
-    for seg in row[1:]:
+    for before, seg in itertools.pairwise(row):
         prev = cells[-1]
-        if seg.left - prev.right > max(prev.top - prev.bottom, 1.0) * 1.2:
+        gap = seg.left - prev.right
+        if gap > max(prev.top - prev.bottom, 1.0) * 1.2:
             cells.append(seg)
-        else:
-            cells[-1] = Segment(
-                prev.left,
-                min(prev.bottom, seg.bottom),
-                seg.right,
-                max(prev.top, seg.top),
-                f"{prev.text} {seg.text}",
-            )
+            continue
+        tall = max(before.top - before.bottom, seg.top - seg.bottom)
+        single = len(before.text) == 1 and len(seg.text) == 1
+        lettered = gap < tall * (0.42 if single else 0.12)
+        cells[-1] = Segment(
+            prev.left,
+            min(prev.bottom, seg.bottom),
+            seg.right,
+            max(prev.top, seg.top),
+            f"{prev.text}{'' if lettered else ' '}{seg.text}",
+        )
     return cells
 
 

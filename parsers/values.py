@@ -28,16 +28,44 @@ CURRENCY_SIGNS = {
     "PLN": "PLN",
     "ZŁ": "PLN",
     "CHF": "CHF",
+    "FT": "HUF",
+    "INR": "INR",
+    "₹": "INR",
+    "RS.": "INR",
 }
-_CURRENCY = r"(?:€|EUR|Kč|KČ|CZK|USD|\$|GBP|£|HUF|PLN|zł|CHF)"
+_CURRENCY = r"(?:€|EUR|Kč|KČ|CZK|USD|\$|GBP|£|HUF|Ft|PLN|zł|CHF|INR|₹|Rs\.)"
 # 1 234,56 | 1.234,56 | 1,234.56 | 1234.56 | 1234,56 | -1 234,56 ; groups of three after the first
 _NUMBER = r"[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d{1,2})?|[-−–]?\d+(?:[.,]\d{1,2})?"
 AMOUNT_RE = re.compile(
     rf"(?P<pre>{_CURRENCY})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_CURRENCY})?(?![\d%])", re.IGNORECASE
 )
-_DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
+_DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.,])")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_DATE_SLASH = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+_DATE_SLASH = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/-])")
+# Month names (and their usual abbreviations) in the documents' languages, by month number.
+_MONTHS: dict[str, int] = {}
+for _number_, _names in enumerate(
+    (
+        "január januára janu[aá]r leden ledna jan january januar janvier janv januari gennaio styczeń stycznia enero",
+        "február februára feb[rb]u[aá]r únor února february februar février févr februari febbraio luty lutego febrero",
+        "marec marca březen března mar march märz mars maart marzo marca marzec",
+        "apríl apríla duben dubna apr april avril aprile kwiecień kwietnia abril",
+        "máj mája květen května may mai mei maggio maj maja mayo",
+        "jún júna červen června jun june juni juin giugno czerwiec czerwca junio",
+        "júl júla červenec července jul july juli juillet luglio lipiec lipca julio",
+        "august augusta srpen srpna aug augustus août agosto sierpień sierpnia",
+        "september septembra září sep sept septembre settembre wrzesień września septiembre",
+        "október októbra říjen října oct october oktober octobre ottobre październik października octubre",
+        "november novembra listopad listopadu nov novembre noviembre",
+        "december decembra prosinec prosince dec dezember décembre dicembre grudzień grudnia diciembre dez",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS.setdefault(_name.replace("[aá]", "a").replace("[rb]", "r"), _number_)
+_MONTH_WORD = r"([^\W\d_]{3,12})\.?"
+_DATE_DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s+{_MONTH_WORD},?\s+(\d{{4}})(?!\d)")
+_DATE_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 
 
 def parse_amount(text: str) -> tuple[Decimal, str | None] | None:
@@ -84,19 +112,58 @@ def _number(raw: str) -> Decimal | None:
     return -value if negative else value
 
 
-def parse_date(text: str) -> date | None:
-    """The first date printed as 24.11.2026, 24. 11. 2026, 2026-11-24 (or 24/11/2026 when
-    the day cannot be a month)."""
+def parse_date(text: str, slashes: str = "dmy") -> date | None:
+    """The first date in `text`: 24.11.2026, 24. 11. 2026, 24.11.26, 2026-11-24, 24/11/2026,
+    24-11-2026, 24. novembra 2026, 7. Mai 2014, March 20, 2023, Jan 1 2022.
+
+    A slashed date whose parts could both be the month is read as `slashes` says: "dmy" (day
+    first, as everywhere but the US), "mdy", or "unsure" (not read: see `slash_order`). One
+    whose second part cannot be a month (03/20/2023) is month first whatever `slashes` says."""
     candidates: list[tuple[int, date]] = []
     for m in _DATE_DMY.finditer(text):
-        candidates.extend(_mk(m.start(), int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        candidates.extend(_mk(m.start(), _year(m.group(3)), int(m.group(2)), int(m.group(1))))
     for m in _DATE_ISO.finditer(text):
         candidates.extend(_mk(m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
     for m in _DATE_SLASH.finditer(text):
-        day, month = int(m.group(1)), int(m.group(2))
-        if day > 12:
-            candidates.extend(_mk(m.start(), int(m.group(3)), month, day))
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if second > 12 >= first:
+            candidates.extend(_mk(m.start(), year, first, second))
+        elif first > 12 or slashes == "dmy" or first == second:
+            candidates.extend(_mk(m.start(), year, second, first))
+        elif slashes == "mdy":
+            candidates.extend(_mk(m.start(), year, first, second))
+    for m in _DATE_DAY_MONTH.finditer(text):
+        if (month := _MONTHS.get(m.group(2).casefold())) is not None:
+            candidates.extend(_mk(m.start(), int(m.group(3)), month, int(m.group(1))))
+    for m in _DATE_MONTH_DAY.finditer(text):
+        if (month := _MONTHS.get(m.group(1).casefold())) is not None:
+            candidates.extend(_mk(m.start(), int(m.group(3)), month, int(m.group(2))))
     return min(candidates)[1] if candidates else None
+
+
+def slash_order(lines: list[str]) -> str:
+    """How a document writes slashed dates, from the ones that tell: "dmy" when a first part
+    is over 12 (24/11/2026), "mdy" when a second part is (11/24/2026), "unsure" when none
+    tells or they contradict each other. Dashed dates count alike (8-9-2022)."""
+    orders = set()
+    for line in lines:
+        for m in _DATE_SLASH.finditer(line):
+            first, second = int(m.group(1)), int(m.group(3))
+            if first > 12 >= second:
+                orders.add("dmy")
+            elif second > 12 >= first:
+                orders.add("mdy")
+    return orders.pop() if len(orders) == 1 else "unsure"
+
+
+def date_readings(text: str) -> set[date]:
+    """Every date `text` may print, a slashed one read both ways (to tell whether a known
+    date is shown on a page, not to read one)."""
+    return {d for order in ("dmy", "mdy") if (d := parse_date(text, order)) is not None}
+
+
+def _year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
 
 
 def _mk(pos: int, year: int, month: int, day: int) -> list[tuple[int, date]]:
@@ -129,8 +196,19 @@ def is_valid_iban(iban: str) -> bool:
 IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)\b")
 
 
+_IBAN_LABELLED = re.compile(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}[A-Z0-9 ]{11,45})")
+
+
 def find_ibans(text: str) -> list[str]:
     """IBAN candidates, compacted; callers check them. The shortest IBAN has 15 characters
-    (Norway), so a VAT id like SK2020123456 is never taken for one."""
-    found = (compact_id(m.group(1)) for m in IBAN_RE.finditer(text.upper()))
+    (Norway), so a VAT id like SK2020123456 is never taken for one. After an IBAN label the
+    groups may be irregular ("FR76 10107 00245 00617052317 39": bank, branch, account): the
+    longest prefix that passes the IBAN check is the candidate."""
+    upper = text.upper()
+    found = [compact_id(m.group(1)) for m in IBAN_RE.finditer(upper)]
+    for m in _IBAN_LABELLED.finditer(upper):
+        run = compact_id(m.group(1))[:34]
+        valid = next((run[:n] for n in range(len(run), 14, -1) if std_iban.is_valid(run[:n])), None)
+        if valid and valid not in found:
+            found.insert(0, valid)
     return [c for c in found if 15 <= len(c) <= 34]

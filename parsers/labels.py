@@ -1,0 +1,223 @@
+"""The printed labels of invoice fields, in the languages Slovak companies receive documents in.
+
+Data, not code: each field has its words per language, compiled into one case-insensitive
+pattern. Slovak (sk), Czech (cs), English (en), German (de), French (fr), Dutch (nl), Italian
+(it), Hungarian (hu), Polish (pl), Spanish (es). A label is matched anywhere in a cell unless
+the field says "whole cell" (a bare "Datum" or "Total" heads columns too often to trust
+elsewhere). Sources: the languages' e-invoicing vocabularies (EN 16931 labels, ZUGFeRD,
+Factur-X, KSeF, NAV) and the invoices of real invoicing programs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.vocab import DocType
+
+NOCASE = re.IGNORECASE
+
+
+def _any(*words: str) -> str:
+    return "|".join(words)
+
+
+def _compile(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives if a), NOCASE)
+
+
+# ---- document type, from the title: checked in this order (a credit note also says "invoice")
+
+TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
+    (
+        DocType.RECEIPT,
+        _compile(r"pokladni?čný doklad|pokladní doklad|\bkód pokladne\b|\beKasa\b|\bUID:\s*O-"),
+    ),
+    (
+        DocType.DEBIT_NOTE,
+        _compile(r"ťarchopis|vrubopis|\bdebit note\b|\bLastschriftanzeige\b|\bnote de débit\b"),
+    ),
+    (
+        DocType.ADVANCE_TAX_DOCUMENT,
+        _compile(
+            r"daňový doklad k (?:prijatej|přijaté) (?:platbe|platbě|úhradě|úhrade)|faktúra k prijatej platbe",
+            r"advance (?:payment )?tax document|prepayment invoice",
+        ),
+    ),
+    (
+        DocType.PROFORMA_INVOICE,
+        _compile(
+            r"zálohová faktúra|zálohová faktura|preddavková faktúra|predfaktúra|pro ?-?forma",
+            r"výzva k? ?(?:na )?(?:úhrad|platb)|\bVorauskasse-?rechnung\b|facture d'acompte",
+            r"díjbekérő|előlegbekérő|faktura zaliczkowa",
+        ),
+    ),
+    (
+        DocType.CREDIT_NOTE,
+        _compile(
+            r"dobropis|opravn(?:ý|á) (?:daňový doklad|faktúra|faktura)|credit note|\bstorno faktúr",
+            r"rechnungs-?korrektur|korrekturrechnung|stornorechnung|\bavoir\b|facture rectificative",
+            r"credit ?nota|creditfactuur|nota di credito|jóváíró számla|helyesbítő számla",
+            r"faktura korygująca|factura rectificativa",
+        ),
+    ),
+    (
+        DocType.INVOICE,
+        _compile(
+            r"faktúra|faktura|\binvoice\b|daňový doklad|\bbill\b",
+            r"\brechnung\b|\bfacture\b|\bfactuur\b|\bfattura\b|\bszámla\b|\bfactura\b",
+        ),
+    ),
+)
+
+# ---- identifiers and dates
+
+REFERS_TO = _compile(
+    r"(?:k faktúre|k faktuře|opravuje (?:doklad|fakturu|faktúru)|pôvodn(?:á|ý) (?:faktúra|doklad)"
+    r"|původní (?:faktura|doklad)|k daňovému dokladu|corrects invoice|original invoice"
+    r"|credit note to invoice|zur rechnung|bezüglich rechnung|ursprüngliche rechnung"
+    r"|facture d'origine|sur facture|oorspronkelijke factuur)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
+)
+
+_DOC_WORD = _any(
+    r"faktúr[ay]",
+    r"faktur[ay]",
+    r"dobropis[u]?",
+    r"ťarchopis[u]?",
+    r"doklad[u]?",
+    r"invoice",
+    r"credit note",
+    r"debit note",
+    r"receipt",
+    r"rechnung",
+    r"gutschrift",
+    r"facture",
+    r"avoir",
+    r"factuur",
+    r"fattura",
+    r"számla",
+    r"factura",
+)
+NUMBER = _compile(
+    rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?"
+    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
+    r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
+    r"poradové číslo dokladu(?:/účtu)?|^číslo(?=\s*[:/])|^number(?=\s*:)",
+    r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
+    r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
+    r"numero (?:fattura|documento)|fattura n\.|számla ?sorszáma|számlaszám|sorszám",
+    r"numer faktury|nr faktury|número de factura|factura n[º°.]",
+)
+VS = _compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference")
+ISSUE = _compile(
+    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
+    r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
+    r"rechnungsdatum|belegdatum|ausstellungsdatum|ausgestellt am|datum der rechnung",
+    r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
+    r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|kelte",
+    r"data wystawienia|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
+    # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013"
+    r"(?<=\d)\s+vo[mn]\b(?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4})",
+    r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
+    r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
+)
+DELIVERY = _compile(
+    r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
+    r"datum zdan\. plnění|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
+    r"dátum vzniku daňovej povinnosti|date of supply|delivery date|tax point date",
+    r"dátum vyhot\. a dodania|dodané dňa",
+    r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
+    r"date de livraison|date de prestation|leveringsdatum|leverdatum|data (?:di )?consegna",
+    r"teljesítés dátuma|teljesítés kelte|data dostawy|data sprzedaży|fecha de entrega",
+)
+DUE = _compile(
+    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|due date|payment due|date due",
+    r"fälligkeitsdatum|fällig am|fällig bis|zahlbar bis|zahlungsziel|bitte überweisen sie bis(?: zum)?",
+    r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
+    r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
+    r"please (?:pay|remit) (?:until|by)",
+)
+ROUNDING = _compile(
+    r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b|\brundung\b|arrondi"
+)
+ADVANCES = _compile(
+    r"uhraden[éá] zálohou|uhradené zálohami|odpočet zálohy|odpočet preddavku|zaplaten[éá] zálohy?",
+    r"uhradená záloha|zaplaceno zálohou|odečet zálohy|odpočet zálohov|advance paid|prepaid amount",
+    r"less advance|bereits gezahlt|anzahlung|acompte versé|déjà payé|reeds betaald|vooruitbetaald bedrag",
+)
+# The amount asked for, strongest labels first. The bare words only as a whole cell (with a
+# currency at most): "Cena celkem" or "Total" head table columns, they are no total.
+_NOT_NET = r"(?!\s*\(?(?:netto|net\b|nett\b|ht\b|excl|ohne|sans|zonder|bez\b|bez dph|bez DPH))"
+
+
+def _total(*alternatives: str) -> re.Pattern[str]:
+    """A total label not followed by a word saying the amount is before VAT."""
+    return re.compile(f"(?:{'|'.join(alternatives)}){_NOT_NET}", NOCASE)
+
+
+TOTALS: tuple[re.Pattern[str], ...] = (
+    _total(
+        r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
+        r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť",
+        r"total due|amount due|total to pay|balance due|amount payable|total payable|due payable",
+        r"zu zahlen(?:der betrag)?|zahlbetrag|zahlungsbetrag|gesamtbetrag|rechnungsbetrag|endbetrag",
+        r"net à payer|montant à payer|reste à payer|total à payer|te betalen|totaal te betalen",
+        r"totale da pagare|importo da pagare|fizetendő(?: összeg)?|do zapłaty|razem do zapłaty",
+        r"total a pagar|importe a pagar",
+    ),
+    _total(
+        r"\bsuma\b|celková suma|celková částka|grand total|total amount|invoice total",
+        r"total ttc|totaal incl\.? btw|factuur totaal|totale documento|totale fattura",
+        r"bruttobetrag|summe brutto|gesamtsumme|rechnungssumme|total brutto",
+    ),
+    _total(
+        r"^\s*(?:celkom|celkem|spolu|total|totaal|totale|gesamt|summe|összesen|razem)"
+        r"(?: s dph| vrátane dph| včetně dph| incl\.? vat| inkl\.? mwst\.?)?"
+        r"(?:\s*\(?(?:€|EUR|CZK|USD|GBP|CHF|PLN|HUF)\)?)?\s*:?\s*$"
+    ),
+)
+
+# ---- parties: a header is the label alone, or followed by ":" or a translation
+# ("Dodávateľ / Supplier"); a company called "Odběratel 1" or "Supplier Ltd" is a name.
+# Not headers: "Vystavil" (who wrote it), bare "From"/"To" (e-mail-like), ship-to addresses.
+
+SUPPLIER = _compile(
+    r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
+    r"|poskytovatel|lieferant|verkäufer|rechnungssteller|auftragnehmer|fournisseur|vendeur|émetteur"
+    r"|leverancier|verkoper|fornitore|cedente|eladó|szállító|sprzedawca|dostawca|proveedor"
+    r"|vendedor)\s*(?=[:/]|$)"
+)
+CUSTOMER = _compile(
+    r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
+    r"|billing address|príjemca|objednávateľ|objednatel|fakturačná adresa|fakturační adresa"
+    r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à"
+    r"|adresse de facturation|klant|koper|factuuradres|cliente|cessionario|vevő|nabywca"
+    r"|comprador)\s*(?=[:/]|$)"
+)
+
+# A delivery address stands beside the customer's and is no party of the invoice.
+SHIP_TO = _compile(
+    r"^(?:ship to|shipping address|delivery address|deliver to|lieferadresse|lieferanschrift"
+    r"|adresse de livraison|livré à|afleveradres|leveradres|indirizzo di consegna|szállítási cím"
+    r"|adres dostawy|dirección de envío|dodacia adresa|doručovací adresa|miesto dodania)\s*(?=[:/]|$)"
+)
+# Lines that carry no name: a salutation, a GLN, a customer or supplier number before it.
+NAME_NOISE = re.compile(
+    r"^(?:(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|mme\.?)\s+"
+    r"|GLN\s*:?\s*\d{13}\s*|(?:lief|kunden|kd|client|customer)[- ]?(?:nr|no)\.?\s*:?\s*[\w/-]+\s*)+",
+    NOCASE,
+)
+
+# ---- identifiers, by their labels (values are checked by their check digits elsewhere)
+
+ICO = re.compile(
+    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)\s*:?\s*(\d[\d ]{5,10}\d)", NOCASE
+)
+DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
+IC_DPH = re.compile(
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT reg\.? ?no\.?|VAT registration no\.?"
+    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|UID-?Nr\.?|N° TVA|TVA intracommunautaire|n° de TVA"
+    r"|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám|NIP UE|NIF-IVA)"
+    r"\s*:?\s*([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
+    NOCASE,
+)
+IBAN = re.compile(r"\bIBAN\b", NOCASE)

@@ -1,0 +1,165 @@
+"""Reading what other countries' invoicing programs print: labels in the suppliers' languages,
+dates and IBANs in every printed form, letter-by-letter text, window-envelope layouts with no
+party headers, and an embedded e-invoice that belongs to another document."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from fpdf import FPDF
+
+from parsers.extract import extract_document
+from parsers.fields import extract_fields
+from parsers.grid import Grid
+from parsers.mime import Attachment, AttachmentKind, sha256_hex
+from parsers.pdftext import read_pdf
+from parsers.values import date_readings, find_ibans, parse_date, slash_order
+from parsers.vocab import DocType, Flag
+from tests.docgen import FONT_DIR, LAYOUTS, make_doc, to_ubl, with_embedded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7. Mai 2014", date(2014, 5, 7)),
+        ("24. novembra 2026", date(2026, 11, 24)),
+        ("3. května 2025", date(2025, 5, 3)),
+        ("20 mars 2023", date(2023, 3, 20)),
+        ("March 20, 2023", date(2023, 3, 20)),
+        ("Jan 1 2022", date(2022, 1, 1)),
+        ("8-9-2022", date(2022, 9, 8)),
+        ("21.05.14", date(2014, 5, 21)),
+        ("03/20/2023", date(2023, 3, 20)),  # the second part cannot be a month
+        ("28/11/2022", date(2022, 11, 28)),
+        ("2026-11-24", date(2026, 11, 24)),
+        ("Seite 1 von 2", None),
+        ("1.234,56", None),
+    ],
+)
+def test_dates_in_printed_forms(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_an_ambiguous_slashed_date_is_read_only_when_the_page_tells_the_order() -> None:
+    assert slash_order(["Invoice Date 03/20/2023", "Due 04/04/2023"]) == "mdy"
+    assert slash_order(["Date 28/11/2022", "Due 05/12/2022"]) == "dmy"
+    assert slash_order(["Date 11/03/2017"]) == "unsure"
+    assert parse_date("04/05/2023", "mdy") == date(2023, 4, 5)
+    assert parse_date("04/05/2023", "dmy") == date(2023, 5, 4)
+    assert parse_date("04/05/2023", "unsure") is None
+    assert date_readings("11/03/2017") == {date(2017, 3, 11), date(2017, 11, 3)}
+
+
+def test_an_iban_printed_in_bank_groups() -> None:
+    text = "Virement    IBAN : FR76 10107 00245 00617052317 39 - BIC : BREDFRPP"
+    assert find_ibans(text)[0] == "FR7610107002450061705231739"
+
+
+INVOICES = {
+    "de": """Rechnung
+Rechnungsnummer:   R-2026-0042
+Rechnungsdatum:   24. November 2026
+Fälligkeitsdatum:   08.12.2026
+Gesamtbetrag:   1.190,00 €
+""",
+    "fr": """Facture n° FA-2026-17
+Date de facture :   24/11/2026
+Date d'échéance :   24/12/2026
+Net à payer :   1 190,00 €
+""",
+    "nl": """Factuur
+Factuurnummer:   VF100519
+Factuurdatum:   24-11-2026
+Vervaldatum:   8-12-2026
+Te betalen:   € 1.190,00
+""",
+    "it": """Fattura
+Numero fattura:   2026/117
+Data fattura:   24/11/2026
+Data scadenza:   24/12/2026
+Totale da pagare:   1.190,00 €
+""",
+    "hu": """Számla
+Számla sorszáma:   SZ-2026-88
+Számla kelte:   2026-11-24
+Fizetési határidő:   2026-12-08
+Fizetendő összeg:   1 190,00 EUR
+""",
+    "pl": """Faktura VAT
+Numer faktury:   FV/2026/11/7
+Data wystawienia:   24.11.2026
+Termin płatności:   08.12.2026
+Do zapłaty:   1 190,00 EUR
+""",
+}
+
+
+@pytest.mark.parametrize("language", sorted(INVOICES))
+def test_labels_in_the_suppliers_languages(language: str) -> None:
+    fields = extract_fields(Grid.from_text(INVOICES[language]))
+    assert fields.doc_type is DocType.INVOICE
+    assert fields.number and fields.number[-1].isdigit()
+    assert fields.issue_date == date(2026, 11, 24)
+    assert fields.due_date in (date(2026, 12, 8), date(2026, 12, 24))
+    assert fields.total == Decimal("1190.00")
+
+
+def test_a_net_total_is_not_the_amount_to_pay() -> None:
+    grid = Grid.from_text(
+        "Rechnung Nr. 7\nGesamtbetrag netto:   1.000,00 €\nZu zahlen:   1.190,00 €\n"
+    )
+    assert extract_fields(grid).total == Decimal("1190.00")
+
+
+def test_window_envelope_sender_line_names_the_parties() -> None:
+    """No "Lieferant"/"Kunde" headers: the sender line above the address and the address."""
+    text = """QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen
+iViveLabs Ltd.
+93B Sai Yu Chung
+Rechnung
+Rechnungsnr.   30064443
+Rechnungsdatum   7. Mai 2014
+Total EUR   34,73
+UStId DE 232 446 240     Ihre USt-IdNr. ATU12345675
+"""
+    fields = extract_fields(Grid.from_text(text))
+    assert fields.supplier.name == "QualityHosting AG"
+    assert fields.supplier.ic_dph == "DE232446240"  # not the one introduced as the reader's
+    assert fields.customer.name == "iViveLabs Ltd."
+    assert (fields.number, fields.total) == ("30064443", Decimal("34.73"))
+
+
+def test_a_ship_to_column_is_not_the_customer() -> None:
+    text = "Invoice INV-1\nBill To:        Ship To:\nPayment Terms:   Net 30\nTaylor Riddel   Taylor's Store\n"
+    assert extract_fields(Grid.from_text(text)).customer.name == "Taylor Riddel"
+
+
+def test_text_placed_letter_by_letter() -> None:
+    """wkhtmltopdf places every glyph on its own: words must come back whole."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=11)
+    x = 20.0
+    for word in ("Balance", "Due:", "$127.50"):
+        for ch in word:
+            pdf.text(x, 40, ch)
+            x += pdf.get_string_width(ch) + 0.05
+        x += pdf.get_string_width(" ")
+    lines = Grid.from_pdf(read_pdf(bytes(pdf.output()))).lines
+    assert lines == ["Balance Due: $127.50"]
+
+
+def test_an_embedded_e_invoice_of_another_document_is_not_read() -> None:
+    page_doc = make_doc(21, number="2026021")
+    other = make_doc(22, number="2019999")
+    pdf = with_embedded(LAYOUTS["sk_columns"](page_doc), "factur-x.xml", to_ubl(other))
+    doc = extract_document(
+        Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "application/pdf", "2")
+    )
+    assert Flag.STRUCTURED_MISMATCH in doc.fields.flags
+    assert doc.fields.number == "2026021"
+    assert f"{doc.fields.total:.2f}" == page_doc.expected()["total"]
+    assert "another document" in (doc.problem or "")
