@@ -14,6 +14,7 @@ Slovak DIČ.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -155,14 +156,15 @@ def _vs(text: str | None) -> str | None:
 
 def _ids(
     legal_id: str | None, vat_id: str | None, tax_number: str | None = None
-) -> tuple[str | None, ...]:
-    """(ico, dic, ic_dph) from what a party declares."""
+) -> tuple[str | None, str | None, str | None]:
+    """(ico, dic, ic_dph) from what a party declares, each from its own element (CONTRACT
+    "Conventions": nothing is copied from one key to another). An IČO has 8 digits; a DIČ
+    10 digits or a country prefix with 8 to 10."""
     ico = legal_id if legal_id and legal_id.isdigit() and len(legal_id) == 8 else None
-    vat = compact_id(vat_id) if vat_id else None
-    dic = tax_number if tax_number and tax_number.isdigit() and len(tax_number) == 10 else None
-    if vat and (vat.startswith("CZ") or vat.isdigit()):  # the Czech DIČ, or a bare tax number
-        return ico, dic or vat, None
-    return ico, dic, vat
+    dic = compact_id(tax_number) if tax_number else None
+    if dic and not re.fullmatch(r"(?:[A-Z]{2})?\d{8,10}", dic):
+        dic = None
+    return ico, dic, compact_id(vat_id) if vat_id else None
 
 
 # ---- the three formats ---------------------------------------------------------------------------
@@ -177,6 +179,13 @@ def _ubl(root: Any, name: str) -> ExtractedFields:
         else UBL_TYPES.get(code or "", DocType.INVOICE)
     )
     means = _find(root, "PaymentMeans")
+    # An advance tax document documents a payment received: its amount is the VAT-inclusive
+    # total, whatever is left to pay (CONTRACT "Conventions").
+    total_path = (
+        "LegalMonetaryTotal/TaxInclusiveAmount"
+        if doc_type is DocType.ADVANCE_TAX_DOCUMENT
+        else "LegalMonetaryTotal/PayableAmount"
+    )
     return ExtractedFields(
         doc_type=doc_type,
         number=_text(root, "ID"),
@@ -189,7 +198,7 @@ def _ubl(root: Any, name: str) -> ExtractedFields:
         supplier=_ubl_party(_find(root, "AccountingSupplierParty/Party")),
         customer=_ubl_party(_find(root, "AccountingCustomerParty/Party")),
         currency=_text(root, "DocumentCurrencyCode"),
-        total=_amount(root, "LegalMonetaryTotal/PayableAmount"),
+        total=_amount(root, total_path) or _amount(root, "LegalMonetaryTotal/PayableAmount"),
         vat=_tax_subtotals(root, "TaxTotal/TaxSubtotal"),
         iban=_text(root, "PaymentMeans/PayeeFinancialAccount/ID"),
         refers_to=_text(root, "BillingReference/InvoiceDocumentReference/ID"),
@@ -217,15 +226,14 @@ def _ubl_party(party: Any) -> Party:
         if endpoint is not None and endpoint.get("schemeID") == "0245" and endpoint.text
         else None
     )
-    vat = next(
-        (
-            _text(t, "CompanyID")
-            for t in _kids(party, "PartyTaxScheme")
-            if (_text(t, "TaxScheme/ID") or "VAT").upper() == "VAT"
-        ),
-        None,
-    )
-    ico, dic2, ic_dph = _ids(_text(party, "PartyLegalEntity/CompanyID"), vat, dic)
+    schemes = {
+        (_text(t, "TaxScheme/ID") or "VAT").upper(): _text(t, "CompanyID")
+        for t in _kids(party, "PartyTaxScheme")
+    }
+    # EN 16931 BT-32, the seller's tax registration: TaxScheme "TAX" is the DIČ
+    tax = schemes.get("TAX")
+    dic = dic or (compact_id(tax) if tax else None)
+    ico, dic2, ic_dph = _ids(_text(party, "PartyLegalEntity/CompanyID"), schemes.get("VAT"), dic)
     return Party(
         _text(party, "PartyLegalEntity/RegistrationName") or _text(party, "PartyName/Name"),
         ico,
@@ -236,8 +244,12 @@ def _ubl_party(party: Any) -> Party:
 
 def _isdoc(root: Any) -> ExtractedFields:
     details = _find(root, "PaymentMeans/Payment/Details")
+    doc_type = ISDOC_TYPES.get(_text(root, "DocumentType") or "", DocType.INVOICE)
+    total = _amount(root, "LegalMonetaryTotal/PayableAmount")
+    if doc_type is DocType.ADVANCE_TAX_DOCUMENT:  # the payment it documents
+        total = _amount(root, "LegalMonetaryTotal/TaxInclusiveAmount") or total
     return ExtractedFields(
-        doc_type=ISDOC_TYPES.get(_text(root, "DocumentType") or "", DocType.INVOICE),
+        doc_type=doc_type,
         number=_text(root, "ID"),
         variable_symbol=_vs(_text(details, "VariableSymbol")) if details is not None else None,
         issue_date=_date(_text(root, "IssueDate")),
@@ -246,7 +258,7 @@ def _isdoc(root: Any) -> ExtractedFields:
         supplier=_isdoc_party(_find(root, "AccountingSupplierParty/Party")),
         customer=_isdoc_party(_find(root, "AccountingCustomerParty/Party")),
         currency=_text(root, "LocalCurrencyCode"),
-        total=_amount(root, "LegalMonetaryTotal/PayableAmount"),
+        total=total,
         vat=_tax_subtotals(root, "TaxTotal/TaxSubTotal"),
         iban=_text(details, "IBAN") if details is not None else None,
         refers_to=_text(root, "OriginalDocumentReferences/OriginalDocumentReference/ID"),
@@ -256,10 +268,11 @@ def _isdoc(root: Any) -> ExtractedFields:
 def _isdoc_party(party: Any) -> Party:
     if party is None:
         return Party()
-    ico, dic, ic_dph = _ids(
-        _text(party, "PartyIdentification/ID"), _text(party, "PartyTaxScheme/CompanyID")
-    )
-    return Party(_text(party, "PartyName/Name"), ico, dic, ic_dph)
+    # ISDOC is Czech: its PartyTaxScheme (CZ…, SK…) is the DIČ as a Czech print shows it
+    # (CONTRACT "Conventions"); it carries no separate VAT id.
+    ico, _, _ = _ids(_text(party, "PartyIdentification/ID"), None)
+    tax = _text(party, "PartyTaxScheme/CompanyID")
+    return Party(_text(party, "PartyName/Name"), ico, compact_id(tax) if tax else None, None)
 
 
 def _cii(root: Any) -> ExtractedFields:
@@ -281,6 +294,8 @@ def _cii(root: Any) -> ExtractedFields:
     total = _amount(summation, "DuePayableAmount") if summation is not None else None
     code = _text(document, "TypeCode") if document is not None else None
     doc_type = UBL_TYPES.get(code or "", DocType.INVOICE)
+    if doc_type is DocType.ADVANCE_TAX_DOCUMENT and summation is not None:  # the payment
+        total = _amount(summation, "GrandTotalAmount") or total
     if doc_type is DocType.INVOICE and total is not None and total < 0:
         doc_type = (
             DocType.CREDIT_NOTE
@@ -337,7 +352,11 @@ def _cii_party(party: Any) -> Party:
         for r in (_find(t, "ID") for t in _kids(party, "SpecifiedTaxRegistration"))
         if r is not None
     }
-    ico, dic, ic_dph = _ids(_text(party, "SpecifiedLegalOrganization/ID"), registrations.get("VA"))
+    ico, dic, ic_dph = _ids(
+        _text(party, "SpecifiedLegalOrganization/ID"),
+        registrations.get("VA"),
+        registrations.get("FC"),
+    )
     return Party(_text(party, "Name"), ico, dic, ic_dph)
 
 

@@ -290,9 +290,11 @@ def _merge_party(structured: Party, printed: Party, grid: Grid, text: str) -> Pa
 
     return Party(
         name=clean_name(_printed_name(structured.name, grid) or structured.name or printed.name),
-        ico=shown(structured.ico) or printed.ico,
-        dic=shown(structured.dic) or printed.dic,
-        ic_dph=shown(structured.ic_dph) or printed.ic_dph,
+        # identifiers are what the print shows under their labels (CONTRACT "Conventions");
+        # the XML's only where the print has none under that label but shows the value
+        ico=printed.ico or shown(structured.ico),
+        dic=printed.dic or shown(structured.dic),
+        ic_dph=printed.ic_dph or shown(structured.ic_dph),
     )
 
 

@@ -109,8 +109,10 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     doc_type = _doc_type(grid)
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
-    supplier, customer = _parties(grid, doc_type)
     vat = _vat_rows(grid)
+    if doc_type is DocType.ADVANCE_TAX_DOCUMENT:
+        total = _payment_documented(grid, total, vat)
+    supplier, customer = _parties(grid, doc_type)
     iban, unreadable_iban = _iban(grid)
     fields = ExtractedFields(
         doc_type=doc_type,
@@ -210,6 +212,20 @@ def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
             (value, currency), _ = found
             return value, currency
     return None, None
+
+
+def _payment_documented(
+    grid: Grid, payable: Decimal | None, vat: tuple[VatRow, ...]
+) -> Decimal | None:
+    """An advance tax document's total is the payment it documents (CONTRACT "Conventions"):
+    "Prijatá platba celkom", else what it asks for unless that is nothing left to pay, else
+    the VAT rows' sum."""
+    received = _first(grid.value_for(labels.PAYMENT_RECEIVED, _money))
+    if received is not None:
+        return received
+    if payable:
+        return payable
+    return sum((r.base + r.vat for r in vat), Decimal(0)) if vat else None
 
 
 def _column_head(grid: Grid, cell: Cell) -> bool:

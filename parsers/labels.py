@@ -176,6 +176,13 @@ TOTALS: tuple[re.Pattern[str], ...] = (
     ),
 )
 
+# What an advance tax document documents: the payment received (its total, by the contract).
+PAYMENT_RECEIVED = _compile(
+    r"prijatá platba(?: celkom)?|přijatá platba(?: celkem)?|prijatá záloha|přijatá záloha",
+    r"uhradená platba|zaplatená záloha|payment received|amount received|amount paid",
+    r"erhaltene (?:anzahlung|zahlung)|acompte reçu|ontvangen (?:betaling|aanbetaling)",
+)
+
 # ---- parties: a header is the label alone, or followed by ":" or a translation
 # ("Dodávateľ / Supplier"); a company called "Odběratel 1" or "Supplier Ltd" is a name.
 # Not headers: "Vystavil" (who wrote it), bare "From"/"To" (e-mail-like), ship-to addresses.

@@ -319,8 +319,13 @@ def render_sk_columns(doc: Doc) -> bytes:
             pdf.text_at(95, y, label, 9)
             pdf.text_at(150, y, money(amount), 9)
             y += 5
+    if doc.doc_type == "advance_tax_document":  # it documents a payment: nothing is left to pay
+        pdf.text_at(95, y, "Prijatá platba celkom:", 9)
+        pdf.text_at(150, y, money(doc.total()), 9)
+        y += 5
     pdf.text_at(95, y + 4, "Spolu na úhradu:", 11, bold=True)
-    pdf.text_at(150, y + 4, money(doc.total()), 11, bold=True)
+    payable = Decimal(0) if doc.doc_type == "advance_tax_document" else doc.total()
+    pdf.text_at(150, y + 4, money(payable), 11, bold=True)
     return pdf.output_bytes()
 
 
@@ -1025,6 +1030,8 @@ def to_ubl(doc: Doc) -> bytes:
         else ""
     )
     due = f"<cbc:DueDate>{doc.due_date}</cbc:DueDate>" if doc.due_date and not credit else ""
+    # an advance tax document documents a payment received: nothing is left to pay
+    payable = Decimal(0) if doc.doc_type == "advance_tax_document" else abs(doc.total())
     xml = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{root}-2" '
         'xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
@@ -1037,7 +1044,8 @@ def to_ubl(doc: Doc) -> bytes:
         f"<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{doc.variable_symbol or ''}</cbc:PaymentID>"
         f"<cac:PayeeFinancialAccount><cbc:ID>{doc.iban or ''}</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>"
         f"<cac:TaxTotal>{subtotals}</cac:TaxTotal><cac:LegalMonetaryTotal>"
-        f'<cbc:PayableAmount currencyID="EUR">{abs(doc.total()):.2f}</cbc:PayableAmount></cac:LegalMonetaryTotal></{root}>'
+        f'<cbc:TaxInclusiveAmount currencyID="EUR">{abs(doc.total()):.2f}</cbc:TaxInclusiveAmount>'
+        f'<cbc:PayableAmount currencyID="EUR">{payable:.2f}</cbc:PayableAmount></cac:LegalMonetaryTotal></{root}>'
     )
     return xml.encode()
 

@@ -45,9 +45,10 @@ def _expected(doc: Doc, fmt: str) -> dict[str, Any]:
         if doc.doc_type == "credit_note":
             exp["due_date"] = None
     elif fmt == "isdoc":
+        # ISDOC's PartyTaxScheme is the DIČ as a Czech print shows it (CONTRACT "Conventions")
         exp["refers_to"] = None
-        exp["customer"] = {**exp["customer"], "dic": None}
-        exp["customer"]["ic_dph"] = doc.customer.ic_dph
+        for side, p in (("supplier", doc.supplier), ("customer", doc.customer)):
+            exp[side] = {**exp[side], "dic": p.ic_dph or p.dic, "ic_dph": None}
     elif fmt == "cii":
         exp["variable_symbol"] = exp["refers_to"] = None
         exp["supplier"] = {
@@ -287,3 +288,28 @@ def test_isdocx_archive_is_read() -> None:
     got = as_contract(result.fields)
     for key, value in doc.expected().items():
         assert got[key] == value, key
+
+
+def test_ubl_tax_scheme_tax_is_the_dic_and_vat_the_ic_dph() -> None:
+    """EN 16931 BT-32 (seller tax registration, TaxScheme TAX) → dic; VAT → ic_dph; a Czech
+    VAT id stays in ic_dph: nothing is copied between keys (CONTRACT "Conventions")."""
+    xml = b"""<?xml version="1.0"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:ID>2026-7</cbc:ID><cbc:IssueDate>2026-11-24</cbc:IssueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+<cac:AccountingSupplierParty><cac:Party>
+ <cac:PartyTaxScheme><cbc:CompanyID>CZ25596641</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+ <cac:PartyTaxScheme><cbc:CompanyID>CZ25596641</cbc:CompanyID><cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+ <cac:PartyLegalEntity><cbc:RegistrationName>Dodavatel s.r.o.</cbc:RegistrationName><cbc:CompanyID>25596641</cbc:CompanyID></cac:PartyLegalEntity>
+</cac:Party></cac:AccountingSupplierParty>
+<cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="CZK">121.00</cbc:PayableAmount></cac:LegalMonetaryTotal>
+</Invoice>"""
+    fields = read_einvoice(xml)
+    assert fields is not None
+    assert as_contract(fields)["supplier"] == {
+        "name": "Dodavatel s.r.o.",
+        "ico": "25596641",
+        "dic": "CZ25596641",
+        "ic_dph": "CZ25596641",
+    }
