@@ -125,23 +125,20 @@ def extract_document(
             source,
         )
     fields = printed if printed is not None else ExtractedFields(flags=pdf.flags, missing=("text",))
-    if _wants_codes(fields, readable=Flag.UNREADABLE_PDF not in pdf.flags):
+    if _wants_codes(fields, Flag.UNREADABLE_PDF not in pdf.flags, pdf.code_like):
         fields = with_codes(fields, read_codes(attachment.data))
     return ExtractedDocument(
         attachment.sha256, attachment.filename, attachment.kind, fields, pdf.page_count, pdf.problem
     )
 
 
-def _wants_codes(f: ExtractedFields, readable: bool) -> bool:
-    """Render and look for QR codes only when the print lacks what they carry: the common
-    born-digital invoice with its payment details in text costs nothing more."""
+def _wants_codes(f: ExtractedFields, readable: bool, code_like: bool) -> bool:
+    """Render and read QR codes whenever the page may carry one (a payment QR must agree with
+    the print: `payment_qr_mismatch`), and for pages with no text at all. A page with neither
+    a square image nor a dense drawing costs nothing more."""
     if not readable:
         return False
-    if Flag.NO_TEXT_LAYER in f.flags:
-        return True
-    if f.doc_type is DocType.RECEIPT:
-        return f.receipt_id is None
-    return None in (f.iban, f.variable_symbol, f.total, f.due_date)
+    return code_like or Flag.NO_TEXT_LAYER in f.flags
 
 
 def with_codes(f: ExtractedFields, codes: list[str]) -> ExtractedFields:

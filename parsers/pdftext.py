@@ -41,6 +41,7 @@ class Segment:
 @dataclass(frozen=True, slots=True)
 class PageText:
     segments: tuple[Segment, ...]
+    code_like: bool = False  # a square image or a dense vector drawing: maybe a QR code
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -73,6 +74,11 @@ class PdfText:
     @property
     def truncated(self) -> bool:
         return len(self.pages) < self.page_count
+
+    @property
+    def code_like(self) -> bool:
+        """Any page carries something a QR code could be (rendering costs ~40 ms a page)."""
+        return any(p.code_like for p in self.pages)
 
 
 def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
@@ -118,8 +124,35 @@ def _attachment(doc: pdfium.PdfDocument, index: int) -> tuple[str, bytes] | None
         return None
 
 
+_MIN_CODE_SIDE = 28.0  # points (1 cm): a QR code smaller than that is not printed to be scanned
+_DENSE_PATH = 150  # path objects or segments in one path: what a vector QR code draws
+
+
+def _code_like(page: pdfium.PdfPage) -> bool:
+    """A square image of scannable size, or a drawing dense enough to be a vector QR code;
+    decided from the page's object list (~0.1 ms), without rendering it."""
+    paths = 0
+    for obj in page.get_objects(
+        filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3
+    ):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_bounds()
+            width, height = right - left, top - bottom
+            if min(width, height) >= _MIN_CODE_SIDE and 0.8 <= width / max(height, 1e-6) <= 1.25:
+                return True
+        else:
+            paths += 1
+            if paths >= _DENSE_PATH or pdfium_c.FPDFPath_CountSegments(obj.raw) >= _DENSE_PATH:
+                return True
+    return False
+
+
 def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
     page = doc[index]
+    try:
+        code_like = _code_like(page)
+    except Exception:  # an object list PDFium cannot walk: let the renderer look
+        code_like = True
     textpage = page.get_textpage()
     try:
         segments = []
@@ -132,7 +165,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
     finally:
         textpage.close()
         page.close()
-    return PageText(tuple(segments))
+    return PageText(tuple(segments), code_like)
 
 
 def layout_rows(segments: list[Segment]) -> list[list[Segment]]:

@@ -306,9 +306,6 @@ def render_sk_columns(doc: Doc) -> bytes:
         pdf.text_at(15, y, label)
         pdf.text_at(60, y, value)
         y += 5
-    if doc.qr:
-        pdf.image(qr_png(doc.qr), x=150, y=78, w=40)
-        pdf.text_at(152, 121, "PAY by square", 7)
     y = _items_table(pdf, doc, y + 6, "sk", money)
     y = _vat_recap(pdf, doc, y, "sk", money)
     for label, amount in (
@@ -326,6 +323,9 @@ def render_sk_columns(doc: Doc) -> bytes:
     pdf.text_at(95, y + 4, "Spolu na úhradu:", 11, bold=True)
     payable = Decimal(0) if doc.doc_type == "advance_tax_document" else doc.total()
     pdf.text_at(150, y + 4, money(payable), 11, bold=True)
+    if doc.qr:  # below the totals, clear of any text, as invoicing programs place it
+        pdf.image(qr_png(doc.qr), x=15, y=y + 14, w=35)
+        pdf.text_at(17, y + 53, "PAY by square", 7)
     return pdf.output_bytes()
 
 

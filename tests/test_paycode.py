@@ -99,11 +99,22 @@ def test_qr_disagreeing_with_the_print_is_flagged() -> None:
     )  # the print is kept; a person decides
 
 
-def test_no_qr_pass_when_the_print_is_complete() -> None:
+def test_a_qr_asking_for_another_amount_is_flagged_even_when_the_print_is_complete() -> None:
+    """The print gives IBAN, VS, total and due date; the QR a bank app would pay asks for
+    1.00 to another account: a person must see it (CONTRACT flags: payment_qr_mismatch)."""
     doc = make_doc(403)
     wrong = pay_by_square(Decimal("1.00"), "SK3112000000198742637541", "1", doc.due_date)
     result = extract_document(_pdf(LAYOUTS["sk_columns"](dataclasses.replace(doc, qr=wrong))))
-    assert result.fields.flags == ()  # not rendered at all: the text gave every payment field
+    assert Flag.PAYMENT_QR_MISMATCH in result.fields.flags
+    assert f"{result.fields.total:.2f}" == doc.expected()["total"]  # the print is kept
+
+
+def test_a_page_without_anything_like_a_code_is_not_rendered() -> None:
+    from parsers.pdftext import read_pdf
+
+    plain = LAYOUTS["sk_columns"](make_doc(405))
+    coded = LAYOUTS["sk_columns"](dataclasses.replace(make_doc(405), qr="anything"))
+    assert (read_pdf(plain).code_like, read_pdf(coded).code_like) == (False, True)
 
 
 def test_ekasa_qr_gives_the_receipt_id() -> None:
