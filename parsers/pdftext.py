@@ -16,8 +16,10 @@ limits (daemon/workers.py).
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -130,19 +132,34 @@ _DENSE_PATH = 150  # path objects or segments in one path: what a vector QR code
 
 def _code_like(page: pdfium.PdfPage) -> bool:
     """A square image of scannable size, or a drawing dense enough to be a vector QR code;
-    decided from the page's object list (~0.1 ms), without rendering it."""
-    paths = 0
-    for obj in page.get_objects(
-        filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3
-    ):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_bounds()
-            width, height = right - left, top - bottom
+    decided from the page's object list through PDFium's C API (~0.05 ms), without
+    rendering it and without a Python object per page object."""
+    raw = pdfium_c
+    objects = [
+        raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))
+    ]
+    return _codes_among(objects, depth=0, paths=[0])
+
+
+def _codes_among(objects: list[Any], depth: int, paths: list[int]) -> bool:
+    raw = pdfium_c
+    box = [ctypes.c_float() for _ in range(4)]
+    for obj in objects:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            raw.FPDFPageObj_GetBounds(obj, *box)
+            width, height = box[2].value - box[0].value, box[3].value - box[1].value
             if min(width, height) >= _MIN_CODE_SIDE and 0.8 <= width / max(height, 1e-6) <= 1.25:
                 return True
-        else:
-            paths += 1
-            if paths >= _DENSE_PATH or pdfium_c.FPDFPath_CountSegments(obj.raw) >= _DENSE_PATH:
+        elif kind == raw.FPDF_PAGEOBJ_PATH:
+            paths[0] += 1
+            if paths[0] >= _DENSE_PATH or raw.FPDFPath_CountSegments(obj) >= _DENSE_PATH:
+                return True
+        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < 3:  # an XObject drawn on the page
+            inner = [
+                raw.FPDFFormObj_GetObject(obj, j) for j in range(raw.FPDFFormObj_CountObjects(obj))
+            ]
+            if _codes_among(inner, depth + 1, paths):
                 return True
     return False
 
