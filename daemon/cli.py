@@ -106,6 +106,24 @@ def _parser() -> argparse.ArgumentParser:
         help="resend: this version replaces the original; accept: take it as it is; reject: keep the original",
     )
     p.add_argument("--note", help="why (kept with the resolution)")
+    p = command(
+        "correct",
+        cmd_inbox_correct,
+        "replace extracted values with a person's; the document is checked again",
+        inbox_sub,
+    )
+    p.add_argument("id")
+    p.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        required=True,
+        type=_assignment,
+        metavar="FIELD=VALUE",
+        help="e.g. number=OF20250012, total=123.40, supplier.ico=12345678, "
+        'vat=[{"rate":"23","base":"10.00","vat":"2.30"}]; an empty VALUE clears the field',
+    )
+    p.add_argument("--note", help="why (kept with each correction)")
 
     p = command(
         "report",
@@ -182,6 +200,33 @@ def cmd_inbox_resolve(args: argparse.Namespace) -> int:
             mailbox=doc.mailbox,
         )
     print(f"{doc.id}: {doc.status} ({args.action})")
+    return 0
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def cmd_inbox_correct(args: argparse.Namespace) -> int:
+    from daemon.corrections import correct
+    from parsers.corrections import InvalidCorrection
+
+    settings = _settings(args)
+    logs.configure(sys.stderr)
+    store = _store(settings)
+    try:
+        doc = correct(store, settings, args.id, dict(args.changes), args.note, _who())
+    except (InvalidCorrection, ResolutionError) as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    logs.get_logger().info(
+        "document_corrected", document_id=doc.id, status=doc.status, flags=list(doc.flags)
+    )
+    print(f"{doc.id}: {doc.status}" + (f" ({', '.join(doc.flags)})" if doc.flags else ""))
     return 0
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from daemon.config import Settings
 from daemon.logs import get_logger
 from parsers.extract import ExtractedDocument, Job, extract_document, jobs_for
-from parsers.fields import ExtractedFields, as_contract
+from parsers.fields import ExtractedFields, as_stored
 from parsers.mime import (
     AttachmentKind,
     MimeLimits,
@@ -230,19 +230,19 @@ def _no_document(sha: str, parsed: ParsedMessage) -> ExtractedDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class _Review:
+class Review:
     flags: tuple[Flag, ...]
     accounting_range: str | None
     problem: str | None
 
 
-def _review(
+def review_for(
     settings: Settings, target: Route | None, doc: ExtractedDocument, is_message: bool
-) -> _Review:
+) -> Review:
     """The routing checks for a document in its mailbox (or why there is no mailbox)."""
     if target is None or is_message:
         head = (Flag.UNKNOWN_RECIPIENT,) if target is None else ()
-        return _Review(head + doc.fields.flags, None, doc.problem)
+        return Review(head + doc.fields.flags, None, doc.problem)
     company = settings.company(target.company)
     if company is None:  # cannot happen: the address book is built from the same companies
         raise LookupError(f"no company {target.company} in the configuration")
@@ -254,10 +254,10 @@ def _review(
         problem = "; ".join(
             filter(None, [f"belongs to {where}, mailbox {routed.belongs_to[1].value}", problem])
         )
-    return _Review(routed.flags, routed.accounting_range, problem)
+    return Review(routed.flags, routed.accounting_range, problem)
 
 
-def _business_key(company: str | None, fields: ExtractedFields) -> tuple[str, str, str, str] | None:
+def business_key(company: str | None, fields: ExtractedFields) -> tuple[str, str, str, str] | None:
     """(company, issuer, doc_type, number): what identifies an issued document. The issuer is
     its IČO, or for a foreign supplier its VAT id or tax number."""
     issuer = fields.supplier.ico or fields.supplier.ic_dph or fields.supplier.dic
@@ -270,7 +270,7 @@ def _issuers(
     routes: Sequence[Route], documents: Sequence[ExtractedDocument]
 ) -> list[tuple[str, str]]:
     """(company, issuer) of every document this message may store under a business key."""
-    keys = (_business_key(r.company, d.fields) for r in routes for d in documents)
+    keys = (business_key(r.company, d.fields) for r in routes for d in documents)
     return [(k[0], k[1]) for k in keys if k is not None]
 
 
@@ -285,7 +285,7 @@ def _store_document(
     company = target.company if target else None
     mailbox = target.mailbox.value if target else None
     is_message = doc.sha256 == message_sha  # the message itself stands in for a missing document
-    key = _business_key(company, doc.fields)
+    key = business_key(company, doc.fields)
     same_number = inbox.same_number(*key) if key else None
     decision = decide(doc.sha256, inbox.same_bytes(company, mailbox, doc.sha256), same_number)
     if isinstance(decision, Redelivery):
@@ -299,8 +299,8 @@ def _store_document(
         )
         return StoredItem(decision.existing_id, "redelivery", "", ())
 
-    review = _review(settings, target, doc, is_message)
-    contract = as_contract(doc.fields)
+    review = review_for(settings, target, doc, is_message)
+    contract = as_stored(doc.fields)
     flags, status = list(review.flags), Status.NEEDS_REVIEW if review.flags else Status.ACCEPTED
     original_id, diff = None, None
     if isinstance(decision, EditedAfterIssue):

@@ -70,6 +70,7 @@ def document_json(doc: DocumentRecord) -> dict[str, Any]:
             else None,
             "deliveries": [_delivery(d) for d in doc.deliveries],
             "resolution": doc.resolution,
+            "corrections": [dict(c) for c in doc.corrections],
         }
     )
     return out

@@ -473,3 +473,10 @@ def as_contract(f: ExtractedFields) -> dict[str, object]:
         "receipt_id": f.receipt_id,
         "refers_to": f.refers_to,
     }
+
+
+def as_stored(f: ExtractedFields) -> dict[str, object]:
+    """The contract's fields plus what explains a total (rounding, advances), so the checks
+    can run again on a person's corrections exactly as they ran on the reading."""
+    money = {k: v for k, v in (("rounding", f.rounding), ("advances", f.advances)) if v is not None}
+    return {**as_contract(f), **{k: f"{v:.2f}" for k, v in money.items()}}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from routing.decide import KnownDocument
@@ -154,14 +154,13 @@ class Inbox:
         return KnownDocument(row.id, row.sha256) if row is not None else None
 
     def same_number(
-        self, company: str, issuer_ico: str, doc_type: str, number: str
+        self, company: str, issuer_ico: str, doc_type: str, number: str, exclude: str | None = None
     ) -> KnownDocument | None:
-        row = self.session.scalars(
-            select(DocumentRow)
-            .where(*_same_key(company, issuer_ico, doc_type, number))
-            .order_by(DocumentRow.revision)
-            .limit(1)
-        ).first()
+        """The earliest document with this business key (other than `exclude`)."""
+        query = select(DocumentRow).where(*_same_key(company, issuer_ico, doc_type, number))
+        if exclude is not None:
+            query = query.where(DocumentRow.id != exclude)
+        row = self.session.scalars(query.order_by(DocumentRow.revision).limit(1)).first()
         return KnownDocument(row.id, row.sha256) if row is not None else None
 
     def next_revision(self, company: str, issuer_ico: str, doc_type: str, number: str) -> int:
@@ -203,6 +202,33 @@ class Inbox:
             )
         )
         self.session.flush()
+        self.session.add_all(FlagRow(document_id=doc.id, flag=f) for f in dict.fromkeys(doc.flags))
+        self.session.flush()
+
+    def replace_document(self, doc: NewDocument, corrections: list[dict[str, Any]]) -> None:
+        """A corrected document: its fields, flags and everything derived from them anew, the
+        corrections appended. Status and links are the caller's decision, as at intake."""
+        row = self.session.get(DocumentRow, doc.id, with_for_update=True)
+        if row is None:
+            raise LookupError(doc.id)
+        row.status, row.doc_type, row.number = doc.status, doc.doc_type, doc.number
+        row.issuer_ico, row.revision, row.original_id = (
+            doc.issuer_ico,
+            doc.revision,
+            doc.original_id,
+        )
+        row.refers_to, row.variable_symbol = doc.refers_to, doc.variable_symbol
+        row.accounting_range, row.fields, row.problem = (
+            doc.accounting_range,
+            doc.fields,
+            doc.problem,
+        )
+        row.diff = doc.diff if doc.original_id else row.diff
+        row.corrections = [*(row.corrections or []), *corrections]
+        if doc.status in ("needs_review", "edited_after_issue"):
+            row.resolution = None  # back with a person: it waits for a decision again
+        row.updated_at = self.now
+        self.session.execute(delete(FlagRow).where(FlagRow.document_id == doc.id))
         self.session.add_all(FlagRow(document_id=doc.id, flag=f) for f in dict.fromkeys(doc.flags))
         self.session.flush()
 

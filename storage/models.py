@@ -77,6 +77,7 @@ class DocumentRow(Base):
     diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     problem: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    corrections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -166,3 +167,12 @@ class NodeRow(Base):
     pending: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """A person who may use the review page; the password only as a slow salted hash."""
+
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -75,6 +75,8 @@ class DocumentRecord:
     diff: dict[str, Any] | None
     problem: str | None
     created_at: datetime
+    corrections: tuple[dict[str, Any], ...] = ()
+    revision: int = 0
 
 
 def load_records(session: Session, rows: list[DocumentRow]) -> list[DocumentRecord]:
@@ -137,6 +139,8 @@ def load_records(session: Session, rows: list[DocumentRow]) -> list[DocumentReco
             diff=r.diff,
             problem=r.problem,
             created_at=as_utc(r.created_at),
+            corrections=tuple(r.corrections or ()),
+            revision=r.revision,
         )
         for r in rows
     ]

@@ -37,6 +37,7 @@ CONTRACT_KEYS = {
     "source",
     "deliveries",
     "resolution",
+    "corrections",
 }
 
 

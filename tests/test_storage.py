@@ -20,7 +20,7 @@ def test_migrations_match_models(database_url: str, tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert diff == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
         assert set(inspect(store.engine).get_table_names()) >= {
             "messages",
             "deliveries",
