@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -139,6 +141,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--company", metavar="ICO")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
+    users = sub.add_parser("user", help="people who may use the review page")
+    users_sub = users.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    p = command(
+        "add",
+        cmd_user_add,
+        "add a user (or set a new password): the password is read from stdin, one line",
+        users_sub,
+    )
+    p.add_argument("name")
+    command("web", cmd_web, "serve the office's review page and JSON API on [web] listen")
+
     p = command(
         "check-config",
         cmd_check_config,
@@ -227,6 +240,65 @@ def cmd_inbox_correct(args: argparse.Namespace) -> int:
         "document_corrected", document_id=doc.id, status=doc.status, flags=list(doc.flags)
     )
     print(f"{doc.id}: {doc.status}" + (f" ({', '.join(doc.flags)})" if doc.flags else ""))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from daemon.websession import hash_password
+
+    name = args.name.strip()
+    if not re.fullmatch(r"[\w.@+-]{1,100}", name):
+        raise UserError(f"a user name is 1 to 100 letters, digits or . @ + - _, got {args.name!r}")
+    if sys.stdin.isatty():
+        print(f"password for {name}: ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline().rstrip("\r\n")
+    try:
+        hashed = hash_password(line)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    settings = _settings(args)
+    store = _store(settings)
+    try:
+        new = store.set_user(name, hashed)
+    finally:
+        store.close()
+    print(f"user {name} {'added' if new else 'has a new password'}")
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from daemon.web import create_app
+
+    settings = _settings(args)
+    logs.configure(sys.stdout)
+    store = _store(settings)
+    p = settings.processing
+    pool = WorkerPool(1, p.document_timeout, p.document_memory_mb, p.max_pages)
+    pool.start()
+    try:
+        app = create_app(settings, store, pool)
+        w = settings.web
+        logs.get_logger().info("web_listening", host=w.host, port=w.port)
+        # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again under
+        # the handler it found: with that one "ignore", the command exits 0 like `serve`.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        uvicorn.run(
+            app,
+            host=w.host,
+            port=w.port,
+            log_config=None,  # our JSON logs (daemon.logs) carry uvicorn's lines too
+            access_log=False,
+            proxy_headers=True,  # X-Forwarded-Proto from the TLS proxy on this host: Secure cookies
+            forwarded_allow_ips="127.0.0.1",
+            server_header=False,
+        )
+    finally:
+        pool.close()
+        store.close()
+    logs.get_logger().info("web_stopped")
     return 0
 
 

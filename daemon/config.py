@@ -128,6 +128,14 @@ class ProcessingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8025
+    secret_key_file: Path | None = None  # None: web.key beside the files folder
+    session_hours: float = 12.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path
     smtp: SmtpSettings | None
@@ -135,6 +143,7 @@ class Settings:
     imap: tuple[ImapAccount, ...]
     companies: tuple[Company, ...]
     processing: ProcessingSettings = ProcessingSettings()
+    web: WebSettings = WebSettings()
 
     @property
     def address_book(self) -> AddressBook:
@@ -157,7 +166,8 @@ class Settings:
         ]
 
 
-_TOP = {"smtp", "storage", "imap", "company", "processing"}
+_TOP = {"smtp", "storage", "imap", "company", "processing", "web"}
+_WEB = {"listen", "secret_key_file", "session_hours"}
 _SMTP = {
     "listen",
     "hostname",
@@ -240,10 +250,11 @@ class _Loader:
             for i, t in enumerate(self.array(raw, "company"))
             if (c := self.company(f"company[{i}]", t))
         )
+        web = self.web(self.table(raw, "web"), storage)
         self.cross_checks(companies, imap)
         if self.problems:
             raise ConfigError(self.problems)
-        return Settings(self.path, smtp, storage, imap, companies, processing)
+        return Settings(self.path, smtp, storage, imap, companies, processing, web)
 
     # -- helpers ---------------------------------------------------------------------------
     def unknown(self, where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
@@ -371,6 +382,23 @@ class _Loader:
         spool = self.string("storage", t, "spool")
         spool_path = self.path_of(spool) if spool else files_path.parent / "spool"
         return StorageSettings(database, files_path, spool_path)
+
+    def web(self, t: dict[str, Any], storage: StorageSettings) -> WebSettings:
+        self.unknown("web", t, _WEB)
+        listen = self.string("web", t, "listen", "127.0.0.1:8025") or "127.0.0.1:8025"
+        host, _, port_s = listen.rpartition(":")
+        port = int(port_s) if port_s.isdigit() else -1
+        if not host or not 0 <= port <= 65535:
+            self.problem(
+                "web.listen", f"expected host:port with a port from 0 to 65535, got {listen!r}"
+            )
+        key = self.string("web", t, "secret_key_file")
+        return WebSettings(
+            host=host.strip("[]"),
+            port=port,
+            secret_key_file=self.path_of(key) if key else storage.files.parent / "web.key",
+            session_hours=self.number("web", t, "session_hours", 12, 0.1, 24 * 30, integer=False),
+        )
 
     def processing(self, t: dict[str, Any]) -> ProcessingSettings:
         self.unknown("processing", t, _PROCESSING)

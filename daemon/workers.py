@@ -21,6 +21,7 @@ from multiprocessing.context import SpawnProcess
 from daemon.logs import get_logger
 from parsers.extract import ExtractedDocument, Job, extract_document, failed_document
 from parsers.mime import Attachment
+from parsers.pages import RenderedPage, RenderJob, render_page
 
 _CTX = multiprocessing.get_context("spawn")
 
@@ -35,8 +36,10 @@ def _worker_main(conn: Connection, memory_bytes: int, max_pages: int) -> None:
         if job is None:
             return
         try:
-            result: ExtractedDocument | str = extract_document(
-                job.attachment, max_pages, job.companions
+            result: ExtractedDocument | RenderedPage | str = (
+                render_page(job)
+                if isinstance(job, RenderJob)
+                else extract_document(job.attachment, max_pages, job.companions)
             )
         except MemoryError:
             result = "ran out of memory"
@@ -109,27 +112,37 @@ class WorkerPool:
     def extract_one(
         self, attachment: Attachment, companions: tuple[Attachment, ...] = ()
     ) -> ExtractedDocument:
-        job = Job(attachment, companions)
+        result = self._run(Job(attachment, companions))
+        if isinstance(result, ExtractedDocument):
+            return result
+        get_logger().warning("document_extraction_failed", sha256=attachment.sha256, reason=result)
+        return failed_document(attachment, f"could not read the file: {result}")
+
+    def render(self, data: bytes, page: int) -> RenderedPage:
+        """One page as PNG, with the same time and memory limits as reading."""
+        result = self._run(RenderJob(data, page))
+        return result if isinstance(result, RenderedPage) else RenderedPage(None, 0)
+
+    def _run(self, job: Job | RenderJob) -> object:
+        """Send one job to an idle worker and wait for it within the time limit; a worker that
+        times out or dies is replaced and the answer is why (a string)."""
         worker = self._idle.get()
         healthy = True
-        result: ExtractedDocument | str
         try:
             worker.conn.send(job)
             if worker.conn.poll(self.timeout):
-                result = worker.conn.recv()
+                result: object = worker.conn.recv()
             else:
                 result, healthy = f"gave up after {self.timeout:g} s", False
         except (EOFError, OSError) as exc:
-            result, healthy = f"worker died ({type(exc).__name__}); the file may be hostile", False
+            result = f"worker died ({type(exc).__name__}); the file may be hostile"
+            healthy = False
         finally:
             if healthy:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-        if isinstance(result, ExtractedDocument):
-            return result
-        get_logger().warning("document_extraction_failed", sha256=attachment.sha256, reason=result)
-        return failed_document(attachment, f"could not read the file: {result}")
+        return result
 
     def _replace(self, worker: _Worker) -> None:
         self._retire(worker)

@@ -75,3 +75,15 @@ class BlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    # Page images for the review page: a cache beside the originals, rebuilt when missing.
+    def page_image(self, sha256: str, page: int) -> bytes | None:
+        path = self.path(sha256).with_name(f"{sha256}.page{int(page)}.png")
+        return path.read_bytes() if path.is_file() else None
+
+    def put_page_image(self, sha256: str, page: int, png: bytes) -> None:
+        path = self.path(sha256).with_name(f"{sha256}.page{int(page)}.png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"{path.name}.{os.getpid()}"
+        tmp.write_bytes(png)
+        os.replace(tmp, path)  # a cache: atomic, not fsynced

@@ -27,7 +27,14 @@ from storage.database import (
     translated,
 )
 from storage.inbox import ImapRef, Inbox, NewDocument, document_id
-from storage.models import DocumentRow, ImapProgressRow, ImapStatusRow, MessageRow, NodeRow
+from storage.models import (
+    DocumentRow,
+    ImapProgressRow,
+    ImapStatusRow,
+    MessageRow,
+    NodeRow,
+    UserRow,
+)
 from storage.records import (
     DeliveryRecord,
     DocumentRecord,
@@ -239,6 +246,24 @@ class Store:
     def message_count(self) -> int:
         with self._reading() as session:
             return session.scalar(select(func.count()).select_from(MessageRow)) or 0
+
+    def set_user(self, name: str, password_hash: str) -> bool:
+        """Create the user, or replace its password hash; True when it is new."""
+        with self.transaction() as inbox:
+            row = inbox.session.get(UserRow, name)
+            if row is None:
+                inbox.session.add(
+                    UserRow(name=name, password_hash=password_hash, created_at=inbox.now)
+                )
+            else:
+                row.password_hash = password_hash
+            inbox.event("user_saved", user=name, new=row is None)
+            return row is None
+
+    def password_hash(self, name: str) -> str | None:
+        with self._reading() as session:
+            row = session.get(UserRow, name)
+            return row.password_hash if row is not None else None
 
     def node_seen(self, node: str, pending: int, started_at: datetime) -> None:
         """A `serve` node's heartbeat: its spool backlog now (`report`'s `nodes`)."""
