@@ -13,12 +13,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daemon import logs
 from daemon.config import ConfigError, SecretMissing, Settings, config_path, load_settings
 from daemon.configview import config_summary, render_config
-from daemon.intake import IntakeResult, Source, intake
 from daemon.report import build_report, render_report
 from daemon.spool import Spool, SpoolBusy
 from daemon.views import (
@@ -29,9 +28,14 @@ from daemon.views import (
     render_table,
     table_row,
 )
-from daemon.workers import WorkerPool
 from parsers.vocab import Channel, Mailbox, Status
 from storage.store import ResolutionError, StorageError, Store, utcnow
+
+if TYPE_CHECKING:
+    from daemon.intake import IntakeResult
+
+# Reading documents (PDFium, lxml, zxing) is imported only by the commands that read them:
+# `inbox`, `report` and `user` start in a fraction of the time.
 
 
 class UserError(Exception):
@@ -270,6 +274,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
     from daemon.web import create_app
+    from daemon.workers import WorkerPool
 
     settings = _settings(args)
     logs.configure(sys.stdout)
@@ -362,6 +367,9 @@ def _eml_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from daemon.intake import Source, intake
+    from daemon.workers import WorkerPool
+
     settings = _settings(args)
     files = _eml_files(args.paths)
     logs.configure(sys.stderr)

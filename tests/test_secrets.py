@@ -1,5 +1,6 @@
 """The office's commands run without the daemon's secrets (CONTRACT "Install and run"):
-`inbox`, `report`, `ingest` and `check-config` with an IMAP password that is neither in the
+`inbox` (list, show, resolve, correct), `report`, `ingest`, `user add` and `check-config`
+(and `web`, in tests/test_browser.py) with an IMAP password that is neither in the
 environment nor readable; `serve` refuses to start without it, before it touches anything.
 
 "Unreadable" must hold for root too (CI runs as root, and root reads a mode-000 file): there
@@ -108,12 +109,26 @@ def test_office_commands_run_without_any_secret(secretless_config: Path) -> None
     assert resolved.returncode == 0, resolved.stderr
     assert resolved.stdout.strip() == f"{held['id']}: accepted (accept)"
 
+    corrected = _run(config, "inbox", "correct", held["id"], "--set", "number=2026001")
+    assert corrected.returncode == 0, corrected.stderr
+
+    user = subprocess.run(
+        [*_as_unprivileged(), PODATELNA, "user", "add", "ucto", "--config", str(config)],
+        input="dlhe-heslo-1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != UNSET},
+        check=False,
+    )
+    assert user.returncode == 0 and user.stdout.strip() == "user ucto added", user.stderr
+
     report = _run(config, "report", "--format", "json")
     assert report.returncode == 0, report.stderr
     mailboxes = json.loads(report.stdout)["companies"][0]["mailboxes"]
     assert mailboxes["incoming_invoices"]["new"] == 2
 
-    for out in (done, listed, shown, resolved, report):
+    for out in (done, listed, shown, resolved, corrected, user, report):
         assert "Traceback" not in out.stderr and UNSET not in out.stderr
 
 

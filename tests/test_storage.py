@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from storage.database import HEAD, MIGRATIONS
 from storage.models import Base
 from storage.store import NewDocument, StorageConflict, Store, utcnow
 
@@ -20,7 +21,7 @@ def test_migrations_match_models(database_url: str, tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert diff == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert set(inspect(store.engine).get_table_names()) >= {
             "messages",
             "deliveries",
@@ -86,3 +87,13 @@ def test_unreachable_database_is_a_storage_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="cannot open the inbox"):
         Store.open("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", tmp_path / "files")
     assert utcnow().tzinfo is not None
+
+
+def test_head_is_the_newest_migration() -> None:
+    """storage.database.HEAD lets an up-to-date database skip Alembic: it must name the head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
