@@ -66,6 +66,8 @@ SECURITY_HEADERS = {
 }
 # Every correctable field has an input on the page; VAT rows are corrected through the API.
 CORRECTABLE = tuple(f for f in FIELDS if f != "vat")
+# What every document needs (parsers.fields.REQUIRED): shown as missing when empty.
+REQUIRED = ("doc_type", "number", "issue_date", "total", "supplier.ico")
 
 Handler = Callable[[Request, Session], Awaitable[Response]]
 
@@ -326,6 +328,7 @@ class Web:
             original=detail_json(original) if original else None,
             pages=pages,
             correctable=CORRECTABLE,
+            required=REQUIRED,
             next_id=after[0] if after else None,
             done=request.query_params.get("done"),
             kind=doc.kind,
