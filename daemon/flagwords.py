@@ -68,3 +68,22 @@ LANGUAGES = ("sk", "en")
 def words(flag: str, lang: str = "sk") -> str:
     sk, en = WORDS.get(flag, (flag, flag))
     return en if lang == "en" else sk
+
+
+# The fields a flag is about, marked on the document page.
+FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "totals_inconsistent": ("total",),
+    "receipt_over_limit": ("total",),
+    "series_mismatch": ("number", "doc_type"),
+    "invalid_ico": ("supplier.ico", "customer.ico"),
+    "invalid_ic_dph": ("supplier.ic_dph", "customer.ic_dph"),
+    "invalid_iban": ("iban",),
+    "supplier_ico_mismatch": ("supplier.ico",),
+    "customer_ico_mismatch": ("customer.ico",),
+    "payment_qr_mismatch": ("iban", "variable_symbol", "total", "due_date"),
+    "structured_mismatch": ("number", "total", "supplier.ico", "customer.ico"),
+}
+
+
+def flagged_fields(flags: list[str]) -> set[str]:
+    return {field for flag in flags for field in FIELDS_OF.get(flag, ())}

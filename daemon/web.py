@@ -329,6 +329,7 @@ class Web:
             pages=pages,
             correctable=CORRECTABLE,
             required=REQUIRED,
+            flagged=flagwords.flagged_fields(list(doc.flags)),
             next_id=after[0] if after else None,
             done=request.query_params.get("done"),
             kind=doc.kind,

@@ -200,6 +200,11 @@ def test_document_text_is_escaped_and_the_page_is_locked_down(
         assert r.headers["x-frame-options"] == "DENY"
         assert "<script>" not in r.text.replace('<script src="/static/app.js" defer></script>', "")
     assert "totals_inconsistent" in client.get("/").text  # the queue shows why
+    page = client.get(f"/documents/{ids['held']}").text
+    row = page.split('for="f-total"')[0].rsplit("<tr", 1)[1]
+    assert "flagged" in row  # the field that failed its check is marked
+    number_row = page.split('for="f-number"')[0].rsplit("<tr", 1)[1]
+    assert "flagged" not in number_row
 
 
 def test_the_original_is_an_attachment_with_a_safe_name(
