@@ -5,24 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from parsers.vocab import FIELD_KEYS
 from storage.store import DeliveryRecord, DocumentRecord
 
-_FIELD_KEYS = (
-    "doc_type",
-    "number",
-    "variable_symbol",
-    "issue_date",
-    "delivery_date",
-    "due_date",
-    "supplier",
-    "customer",
-    "currency",
-    "total",
-    "vat",
-    "iban",
-    "receipt_id",
-    "refers_to",
-)
 _EMPTY_PARTY = {"name": None, "ico": None, "dic": None, "ic_dph": None}
 
 
@@ -49,7 +34,7 @@ def document_json(doc: DocumentRecord) -> dict[str, Any]:
         "mailbox": doc.mailbox,
         "company": doc.company,
     }
-    for key in _FIELD_KEYS:
+    for key in FIELD_KEYS:
         value = fields.get(key)
         if key in ("supplier", "customer"):
             value = {**_EMPTY_PARTY, **(value or {})}

@@ -18,23 +18,13 @@ from typing import Any
 
 from parsers.fields import ExtractedFields, Party, VatRow, identifier_flags, missing_required
 from parsers.values import compact_id, is_valid_iban, is_valid_ico, is_valid_vat_id
-from parsers.vocab import DocType, Flag
+from parsers.vocab import FIELD_KEYS, PARTY_KEYS, DocType, Flag
 
-PARTY_KEYS = ("name", "ico", "dic", "ic_dph")
-FIELDS = (
-    "doc_type",
-    "number",
-    "variable_symbol",
-    "issue_date",
-    "delivery_date",
-    "due_date",
-    "currency",
-    "total",
-    "vat",
-    "iban",
-    "receipt_id",
-    "refers_to",
-    *(f"{side}.{key}" for side in ("supplier", "customer") for key in PARTY_KEYS),
+# Every contract field, a party's keys as `supplier.ico`.
+FIELDS = tuple(
+    f"{k}.{p}" if k in ("supplier", "customer") else k
+    for k in FIELD_KEYS
+    for p in (PARTY_KEYS if k in ("supplier", "customer") else ("",))
 )
 # Flags the reading found that no check can recompute from the fields: they stay.
 READING_FLAGS = frozenset(

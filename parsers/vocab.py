@@ -67,3 +67,23 @@ class Flag(StrEnum):
     MESSAGE_TOO_LARGE = "message_too_large"
     STRUCTURED_MISMATCH = "structured_mismatch"
     PAYMENT_QR_MISMATCH = "payment_qr_mismatch"
+
+
+# The document fields of the contract's JSON, in its order ("A document, as inbox list prints it").
+FIELD_KEYS = (
+    "doc_type",
+    "number",
+    "variable_symbol",
+    "issue_date",
+    "delivery_date",
+    "due_date",
+    "supplier",
+    "customer",
+    "currency",
+    "total",
+    "vat",
+    "iban",
+    "receipt_id",
+    "refers_to",
+)
+PARTY_KEYS = ("name", "ico", "dic", "ic_dph")
