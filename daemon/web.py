@@ -316,8 +316,9 @@ class Web:
         original = await self.record(doc.original_id) if doc.original_id else None
         waiting = [
             d.id
-            for d in await self.db(self.store.documents)
-            if d.status in WAITING and d.resolution is None
+            for status in WAITING
+            for d in await self.db(lambda s=status: self.store.documents(status=s))
+            if d.resolution is None
         ]
         after = [i for i in waiting if i != doc.id]
         return self.page(
@@ -336,13 +337,18 @@ class Web:
         )
 
     async def page_count(self, doc: DocumentRecord) -> int:
-        """Pages of a PDF document, its first page image rendered and cached on the way."""
+        """Pages of a PDF document: cached beside its page images, else counted by rendering
+        the first page (which the page then shows from the cache)."""
         if doc.kind != "pdf":
             return 0
+        cached: int | None = await self.db(self.store.blobs.page_count, doc.sha256)
+        if cached is not None:
+            return cached
         data = await self.db(self.store.blobs.get, doc.sha256)
         rendered = await self.db(self.pool.render, data, 0)
         if rendered.png is not None:
             await self.db(self.store.blobs.put_page_image, doc.sha256, 0, rendered.png)
+            await self.db(self.store.blobs.put_page_count, doc.sha256, rendered.pages)
         return int(rendered.pages)
 
     async def render(self, sha: str, data: bytes, page: int) -> bytes | None:

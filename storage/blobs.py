@@ -78,12 +78,25 @@ class BlobStore:
 
     # Page images for the review page: a cache beside the originals, rebuilt when missing.
     def page_image(self, sha256: str, page: int) -> bytes | None:
-        path = self.path(sha256).with_name(f"{sha256}.page{int(page)}.png")
-        return path.read_bytes() if path.is_file() else None
+        return self._cached(sha256, f"page{int(page)}.png")
 
     def put_page_image(self, sha256: str, page: int, png: bytes) -> None:
-        path = self.path(sha256).with_name(f"{sha256}.page{int(page)}.png")
+        self._cache(sha256, f"page{int(page)}.png", png)
+
+    def page_count(self, sha256: str) -> int | None:
+        found = self._cached(sha256, "pages")
+        return int(found) if found and found.isdigit() else None
+
+    def put_page_count(self, sha256: str, pages: int) -> None:
+        self._cache(sha256, "pages", str(int(pages)).encode())
+
+    def _cached(self, sha256: str, suffix: str) -> bytes | None:
+        path = self.path(sha256).with_name(f"{sha256}.{suffix}")
+        return path.read_bytes() if path.is_file() else None
+
+    def _cache(self, sha256: str, suffix: str, data: bytes) -> None:
+        path = self.path(sha256).with_name(f"{sha256}.{suffix}")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.tmp / f"{path.name}.{os.getpid()}"
-        tmp.write_bytes(png)
+        tmp.write_bytes(data)
         os.replace(tmp, path)  # a cache: atomic, not fsynced

@@ -19,12 +19,22 @@ from daemon.intake import Source, intake
 from daemon.web import create_app
 from daemon.websession import LoginThrottle, hash_password
 from daemon.workers import WorkerPool
+from parsers.pages import RenderedPage
 from parsers.vocab import Channel
 from storage.store import Store, utcnow
 from tests.conftest import Cli, config_text
 from tests.docgen import INCOMING, LAYOUTS, Party, build_eml, make_doc
 
 PASSWORD = "tajne-heslo-1"
+RENDERS: list[int] = []
+
+
+class _CountingPool(WorkerPool):
+    """The real worker pool, counting the pages it is asked to render."""
+
+    def render(self, data: bytes, page: int) -> RenderedPage:
+        RENDERS.append(page)
+        return super().render(data, page)
 
 
 @pytest.fixture
@@ -52,7 +62,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, Cli, dict[str, str]]]:
         result = intake(store, settings, raw, Source(Channel.FILE, utcnow(), filename=name))
         ids[name] = result.items[0].document_id
     store.set_user("ucto", hash_password(PASSWORD))
-    pool = WorkerPool(1, 30, 1024, 10)
+    pool = _CountingPool(1, 30, 1024, 10)
     pool.start()
     try:
         with TestClient(create_app(settings, store, pool), base_url="http://testserver") as client:
@@ -270,3 +280,16 @@ def test_user_add_needs_no_imap_secret_and_refuses_a_short_password(tmp_path: Pa
     finally:
         store.close()
     assert stored and stored.startswith("$argon2id$") and "ine-heslo-2" not in stored
+
+
+def test_a_document_page_renders_its_first_page_once(
+    site: tuple[TestClient, Cli, dict[str, str]],
+) -> None:
+    client, _, ids = site
+    _login(client)
+    RENDERS.clear()
+    for _ in range(3):
+        page = client.get(f"/documents/{ids['fine']}")
+        assert page.status_code == 200 and f"/documents/{ids['fine']}/pages/0.png" in page.text
+        assert client.get(f"/documents/{ids['fine']}/pages/0.png").content.startswith(b"\x89PNG")
+    assert RENDERS == [0]  # the count and the image come from the cache afterwards
