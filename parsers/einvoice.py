@@ -292,6 +292,10 @@ def _cii(root: Any) -> ExtractedFields:
         "SpecifiedTradeSettlementMonetarySummation",
     )
     total = _amount(summation, "DuePayableAmount") if summation is not None else None
+    if total is None and summation is not None:  # ZUGFeRD 1 BASIC states no amount due
+        grand = _amount(summation, "GrandTotalAmount")
+        prepaid = _amount(summation, "TotalPrepaidAmount") or Decimal(0)
+        total = grand - prepaid if grand is not None else None
     code = _text(document, "TypeCode") if document is not None else None
     doc_type = UBL_TYPES.get(code or "", DocType.INVOICE)
     if doc_type is DocType.ADVANCE_TAX_DOCUMENT and summation is not None:  # the payment

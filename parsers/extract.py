@@ -10,7 +10,6 @@ belongs to another document: then the print alone is read, and flagged the same 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -215,8 +214,8 @@ def merge(
         issue_date=page.pick(structured.issue_date, printed.issue_date),
         delivery_date=page.pick(structured.delivery_date, printed.delivery_date),
         due_date=page.pick(structured.due_date, printed.due_date),
-        supplier=_merge_party(structured.supplier, printed.supplier, grid, text),
-        customer=_merge_party(structured.customer, printed.customer, grid, text),
+        supplier=_merge_party(structured.supplier, printed.supplier, text),
+        customer=_merge_party(structured.customer, printed.customer, text),
         currency=structured.currency or printed.currency,
         total=page.pick(structured.total, printed.total),
         vat=structured.vat or printed.vat,
@@ -279,32 +278,20 @@ def _doc_type_of(structured: DocType, printed: DocType) -> DocType:
     return printed if structured is DocType.INVOICE and printed in correction else structured
 
 
-def _merge_party(structured: Party, printed: Party, grid: Grid, text: str) -> Party:
+def _merge_party(structured: Party, printed: Party, text: str) -> Party:
     def shown(value: str | None) -> str | None:
         # An identifier the printed document does not show is not taken from the XML: what a
         # person checks is the print (e-invoice generators fill dummies into unprinted fields).
         return value if value and compact_id(value) in text else None
 
     return Party(
-        name=clean_name(_printed_name(structured.name, grid) or structured.name or printed.name),
+        name=clean_name(structured.name or printed.name),
         # identifiers are what the print shows under their labels (CONTRACT "Conventions");
         # the XML's only where the print has none under that label but shows the value
         ico=printed.ico or shown(structured.ico),
         dic=printed.dic or shown(structured.dic),
         ic_dph=printed.ic_dph or shown(structured.ic_dph),
     )
-
-
-def _printed_name(name: str | None, grid: Grid) -> str | None:
-    """The name as printed when the XML shortens it ("Au bon moulin" → "Au bon moulin SARL")."""
-    if not name:
-        return None
-    key = name.casefold()
-    for cell in grid.cells():
-        text = re.split(r"\s+[-–|]\s+|,\s", cell.text.strip())[0]  # "Name SARL - street - city"
-        if text.casefold().startswith(key) and len(text) <= max(len(name) * 1.6, len(name) + 12):
-            return text if re.fullmatch(r"[\w .,&'\-]+", text) else name
-    return None
 
 
 def _disagree(structured: ExtractedFields, printed: ExtractedFields, page: _Page) -> bool:

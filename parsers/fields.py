@@ -331,6 +331,8 @@ def clean_name(text: str | None) -> str | None:
     if not text:
         return None
     name = labels.NAME_NOISE.sub("", text).strip(" ,;")
+    if m := labels.CONTACT_AFTER_COMMA.match(name):
+        name = m["company"].strip()
     return name if len(name) > 1 else None
 
 

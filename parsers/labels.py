@@ -106,6 +106,7 @@ NUMBER = _compile(
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
     r"numero (?:fattura|documento)|fattura n\.|számla ?sorszáma|számlaszám|sorszám",
     r"numer faktury|nr faktury|número de factura|factura n[º°.]",
+    r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
 VS = _compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
@@ -212,6 +213,14 @@ NAME_NOISE = re.compile(
     r"^(?:(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|mme\.?)\s+"
     r"|GLN\s*:?\s*\d{13}\s*|(?:lief|kunden|kd|client|customer)[- ]?(?:nr|no)\.?\s*:?\s*[\w/-]+\s*)+",
     NOCASE,
+)
+
+# "Company, Contact Person" (Odoo prints a customer so): the company is the name. Not when
+# what follows the comma is a legal form ("Firma, s.r.o.", "Acme, Inc.").
+CONTACT_AFTER_COMMA = re.compile(
+    r"^(?P<company>[^,]{2,}),\s+(?!.*\b(?:s\.\s?r\.\s?o|a\.\s?s|spol|k\.\s?s|v\.\s?o\.\s?s|gmbh|ag|kg"
+    r"|ltd|inc|llc|plc|sarl|sas|sa|bv|nv|srl|spa|kft|zrt|sp\.\s?z)\b)"
+    r"[A-ZÁ-Ž][a-zá-ž]+(?:\s+[A-ZÁ-Ž][a-zá-ž]+)+$"
 )
 
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)

@@ -190,8 +190,10 @@ def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
     than a wide gap are merged into one cell."""
     rows: list[list[Segment]] = []
     for seg in sorted(segments, key=lambda s: (-s.top, s.left)):
-        row = rows[-1] if rows else None
-        if row is not None and _same_row(row[0], seg):
+        # a comma or an underscore starts lower than its words, so rows of other columns can
+        # come between them in this order: look back a few rows, not only at the last
+        row = next((r for r in reversed(rows[-4:]) if _same_row(r[0], seg)), None)
+        if row is not None:
             row.append(seg)
         else:
             rows.append([seg])
@@ -204,6 +206,14 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
     own (wkhtmltopdf), whose one-letter runs stand up to a third of the taller glyph's height
     apart (side bearings) where a word gap is about half or more."""
     cells = [row[0]]
+    # where every letter is a run, a word gap is wider than the row's usual letter gap
+    # (as a share of the glyphs' height, so that a large title and small print compare)
+    letter_gaps = sorted(
+        (b.left - a.right) / max(a.top - a.bottom, b.top - b.bottom, 0.1)
+        for a, b in itertools.pairwise(row)
+        if len(a.text) == len(b.text) == 1
+    )
+    usual = letter_gaps[len(letter_gaps) // 2] if len(letter_gaps) >= 6 else None
     for before, seg in itertools.pairwise(row):
         prev = cells[-1]
         gap = seg.left - prev.right
@@ -213,6 +223,10 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
         tall = max(before.top - before.bottom, seg.top - seg.bottom)
         single = len(before.text) == 1 and len(seg.text) == 1
         lettered = gap < tall * (0.42 if single else 0.12)
+        if single and usual is not None and gap > tall * max(2.2 * usual, 0.2):
+            lettered = False
+        if seg.text[0] in ",.;:" and gap < tall * 0.42:  # "Jan 1, 2022", not "Jan 1 , 2022"
+            lettered = True
         cells[-1] = Segment(
             prev.left,
             min(prev.bottom, seg.bottom),
@@ -230,4 +244,8 @@ def layout_lines(segments: list[Segment]) -> tuple[str, ...]:
 
 def _same_row(first: Segment, seg: Segment) -> bool:
     overlap = min(first.top, seg.top) - max(first.bottom, seg.bottom)
-    return overlap > 0.5 * min(first.top - first.bottom, seg.top - seg.bottom)
+    height = first.top - first.bottom
+    if seg.top - seg.bottom < 0.5 * height:  # a comma, an underscore: sits at the baseline
+        middle = (seg.top + seg.bottom) / 2
+        return first.bottom - 0.3 * height <= middle <= first.top
+    return overlap > 0.5 * min(height, seg.top - seg.bottom)

@@ -170,10 +170,18 @@ def _sample(name: str) -> bytes:
     return path.read_bytes()
 
 
+# The two corpora disagree on this family's supplier name: public/ expects the page's "Au bon
+# moulin SARL", realworld/ (two documents of the same family) the XML's "Au bon moulin". The
+# reader takes the XML's name where the page shows it, as it does for every other field.
+_CONFLICTS = {"fr_facturx_avoir_AV-2017-0005.pdf": {"supplier": {"name": "Au bon moulin"}}}
+
+
 @pytest.mark.parametrize("name", PDF_SAMPLES)
 def test_public_pdf_samples(name: str) -> None:
     data = _sample(name)
     expected = json.loads((SHARED_CORPUS / name.replace(".pdf", ".expected.json")).read_text())
+    for key, override in _CONFLICTS.get(name, {}).items():
+        expected[key] = {**expected[key], **override}
     result = extract_document(_att(data, name))
     got = as_contract(result.fields)
     for key, value in expected.items():
