@@ -24,6 +24,7 @@ from daemon.runner import Processor
 from daemon.smtp import Gate, Handler, drain, start_server
 from daemon.spool import Spool
 from daemon.workers import WorkerPool
+from parsers.ocr import unavailable as ocr_unavailable
 from storage.store import StorageError, Store, utcnow
 
 SHUTDOWN_GRACE = 25.0  # seconds for DATA under way; systemd's TimeoutStopSec is 30
@@ -112,6 +113,12 @@ async def serve(settings: Settings) -> int:
             workers=p.workers,
             imap_accounts=[a.name for a in settings.imap],
         )
+        if (why := ocr_unavailable()) is not None:
+            log.warning(
+                "ocr_unavailable",
+                reason=why,
+                effect="photos and scans are stored for review with no fields read",
+            )
         await stop.wait()
         log.info("daemon_stopping")
         scheduler.shutdown(wait=False)

@@ -44,7 +44,8 @@ def correct(
     if not changed:
         return record
     fields = fields_from_contract(values, record.flags)
-    kind = AttachmentKind.XML if record.kind == "xml" else AttachmentKind.PDF
+    kinds = {k.value: k for k in AttachmentKind}
+    kind = kinds.get(record.kind, AttachmentKind.PDF)
     doc = ExtractedDocument(record.sha256, record.filename, kind, fields, 0, None)
     target = (
         Route(record.company, Mailbox(record.mailbox), "")

@@ -331,6 +331,7 @@ def _store_document(
         problem=review.problem,
         refers_to=doc.fields.refers_to if key else None,
         variable_symbol=doc.fields.variable_symbol if key else None,
+        read_by=None if is_message else doc.read_by,
     )
     inbox.add_document(new_doc)
     inbox.link(new_doc.id, delivery)

@@ -11,6 +11,13 @@ from storage.store import DeliveryRecord, DocumentRecord
 _EMPTY_PARTY = {"name": None, "ico": None, "dic": None, "ic_dph": None}
 
 
+READ_BY = {
+    "text": "the PDF's text layer",
+    "xml": "the e-invoice (XML), checked against the print",
+    "ocr": "OCR of a picture (photo or scan): check the values against the image",
+}
+
+
 def iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -63,7 +70,12 @@ def document_json(doc: DocumentRecord) -> dict[str, Any]:
 
 def detail_json(doc: DocumentRecord) -> dict[str, Any]:
     """`inbox show`: the contract shape plus what a person needs to decide (diff, problem)."""
-    return {**document_json(doc), "diff": doc.diff, "problem": doc.problem}
+    return {
+        **document_json(doc),
+        "diff": doc.diff,
+        "problem": doc.problem,
+        "read_by": doc.read_by,
+    }
 
 
 TABLE_COLUMNS = (
@@ -134,6 +146,8 @@ def render_detail(doc: DocumentRecord) -> str:
     for row in data["vat"]:
         lines.append(f"  vat {row['rate']:>3} %         base {row['base']}  vat {row['vat']}")
     lines.append(f"  flags             {', '.join(data['flags']) or '-'}")
+    if doc.read_by:
+        lines.append(f"  read by           {READ_BY.get(doc.read_by, doc.read_by)}")
     if doc.problem:
         lines.append(f"  problem           {doc.problem}")
     if doc.original_id:

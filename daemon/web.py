@@ -72,6 +72,9 @@ REQUIRED = ("doc_type", "number", "issue_date", "total", "supplier.ico")
 Handler = Callable[[Request, Session], Awaitable[Response]]
 
 
+PAGED = ("pdf", "image")  # kinds whose pages the review page shows as images
+
+
 class Web:
     """The app's state: settings, store, render worker, sessions, templates."""
 
@@ -339,7 +342,7 @@ class Web:
     async def page_count(self, doc: DocumentRecord) -> int:
         """Pages of a PDF document: cached beside its page images, else counted by rendering
         the first page (which the page then shows from the cache)."""
-        if doc.kind != "pdf":
+        if doc.kind not in PAGED:
             return 0
         cached: int | None = await self.db(self.store.blobs.page_count, doc.sha256)
         if cached is not None:
@@ -360,7 +363,7 @@ class Web:
     async def page_image(self, request: Request, session: Session) -> Response:
         doc = await self.record(request.path_params["doc_id"])
         page = int(request.path_params["page"])
-        if doc is None or doc.kind != "pdf" or page > 500:
+        if doc is None or doc.kind not in PAGED or page > 500:
             return Response(status_code=404)
         png = await self.db(self.store.blobs.page_image, doc.sha256, page)
         if png is None:

@@ -10,6 +10,7 @@ belongs to another document: then the print alone is read, and flagged the same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -19,15 +20,20 @@ from parsers.einvoice import read_einvoice
 from parsers.fields import (
     ExtractedFields,
     Party,
+    adds_up,
     clean_name,
     extract_fields,
     identifier_flags,
     missing_required,
+    with_decimal_points,
 )
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind
+from parsers.ocr import MIN_WORDS, OCR_MAX_PAGES, pdf_pictures, read_picture
+from parsers.ocr import unavailable as ocr_unavailable
 from parsers.paycode import decode_pay_by_square, decode_spayd, ekasa_receipt_id, read_codes
-from parsers.pdftext import DEFAULT_MAX_PAGES, read_pdf
+from parsers.pdftext import DEFAULT_MAX_PAGES, PdfText, read_pdf
+from parsers.pictures import Picture, frame_count, open_pictures
 from parsers.values import amounts_in, compact_id, date_readings
 from parsers.vocab import DocType, Flag
 
@@ -44,10 +50,13 @@ class Job:
 
 def jobs_for(attachments: tuple[Attachment, ...]) -> list[Job]:
     """PDFs are the documents, with any XML of the message as possible structured twins;
-    XML e-invoices are documents themselves only when no PDF came with them."""
+    XML e-invoices are documents themselves only when no PDF came with them; every picture
+    (a photo, a scan) is a document of its own."""
     pdfs = [a for a in attachments if a.kind is AttachmentKind.PDF]
     xmls = tuple(a for a in attachments if a.kind is AttachmentKind.XML)
-    return [Job(pdf, xmls) for pdf in pdfs] if pdfs else [Job(xml) for xml in xmls]
+    pictures = [Job(a) for a in attachments if a.kind is AttachmentKind.IMAGE]
+    documents = [Job(pdf, xmls) for pdf in pdfs] if pdfs else [Job(xml) for xml in xmls]
+    return documents + pictures
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,7 @@ class ExtractedDocument:
     pages: int
     problem: str | None  # why it could not be read, for people
     structured: str | None = None  # where structured data came from ("invoice.isdoc", "f.xml")
+    read_by: str = "text"  # "text" layer, "xml" e-invoice (with the print), "ocr" of a picture
 
 
 def extract_document(
@@ -67,6 +77,12 @@ def extract_document(
     companions: tuple[Attachment, ...] = (),
 ) -> ExtractedDocument:
     """Read one attachment; `companions` are XML e-invoices from the same message."""
+    if attachment.kind is AttachmentKind.IMAGE:
+        return _by_ocr(
+            attachment,
+            lambda: open_pictures(attachment.data, OCR_MAX_PAGES),
+            frame_count(attachment.data),
+        )
     if attachment.kind is AttachmentKind.XML:
         fields = read_einvoice(attachment.data)
         if fields is None:
@@ -86,6 +102,7 @@ def extract_document(
             0,
             None,
             attachment.filename or "xml",
+            "xml",
         )
     pdf = read_pdf(attachment.data, max_pages)
     grid = Grid.from_pdf(pdf) if not pdf.flags else None
@@ -122,6 +139,11 @@ def extract_document(
             pdf.page_count,
             None,
             source,
+            "xml",
+        )
+    if Flag.NO_TEXT_LAYER in pdf.flags:  # a scan: its pages are pictures
+        return _by_ocr(
+            attachment, lambda: pdf_pictures(attachment.data, OCR_MAX_PAGES), pdf.page_count
         )
     fields = printed if printed is not None else ExtractedFields(flags=pdf.flags, missing=("text",))
     if _wants_codes(fields, Flag.UNREADABLE_PDF not in pdf.flags, pdf.code_like):
@@ -146,7 +168,7 @@ def with_codes(f: ExtractedFields, codes: list[str]) -> ExtractedFields:
         (p for c in codes if (p := decode_pay_by_square(c) or decode_spayd(c)) is not None), None
     )
     receipt_id = next((r for c in codes if (r := ekasa_receipt_id(c)) is not None), None)
-    if receipt_id and f.receipt_id is None:
+    if receipt_id:  # the code is the registration itself; printed text may be misread
         f = replace(f, receipt_id=receipt_id)
     if payment is None:
         return f
@@ -170,6 +192,53 @@ def with_codes(f: ExtractedFields, codes: list[str]) -> ExtractedFields:
         flags.append(Flag.PAYMENT_QR_MISMATCH)
     f = replace(f, flags=tuple(dict.fromkeys(flags)))
     return replace(f, missing=f.missing if Flag.NO_TEXT_LAYER in f.flags else missing_required(f))
+
+
+def _by_ocr(
+    attachment: Attachment,
+    pictures: Callable[[], list[Picture] | str],
+    page_count: int,
+) -> ExtractedDocument:
+    """A photo, a scan or a PDF of page images: OCR words through the same field reader.
+    Stricter than a text layer: VAT rows that do not add up to the total are not kept."""
+
+    def unread(flag: Flag, problem: str, pages: int = 0) -> ExtractedDocument:
+        fields = ExtractedFields(flags=(flag,), missing=("text",))
+        return ExtractedDocument(
+            attachment.sha256, attachment.filename, attachment.kind, fields, pages, problem
+        )
+
+    if (why := ocr_unavailable()) is not None:
+        return unread(Flag.NO_TEXT_LAYER, f"not read: OCR is not available here ({why})")
+    opened = pictures()
+    if isinstance(opened, str):
+        return unread(Flag.UNREADABLE_PDF, opened)
+    count = max(page_count, len(opened))
+    pages = [read_picture(p) for p in opened]
+    words = sum(p.words for p in pages)
+    if words < MIN_WORDS:
+        problem = "read by OCR: no text found (blurred, too dark, or not a document)"
+        return unread(Flag.NO_TEXT_LAYER, problem, count)
+    grid = Grid.from_pdf(PdfText(tuple(p.page for p in pages), count, (), None))
+    fields = with_codes(extract_fields(grid), [c for p in pages for c in p.codes])
+    confidence = sum(p.confidence * p.words for p in pages) / words
+    notes = [f"read by OCR ({confidence:.0f} % confidence)"]
+    if adds_up(fields) is False:
+        fields = with_decimal_points(fields) or replace(
+            fields, vat=(), missing=(*fields.missing, "vat")
+        )
+        notes.append("the VAT rows read do not add up to the total, so they are left out")
+    if count > len(pages):
+        notes.append(f"only the first {len(pages)} of {count} pages were read")
+    return ExtractedDocument(
+        attachment.sha256,
+        attachment.filename,
+        attachment.kind,
+        fields,
+        count,
+        "; ".join(notes),
+        read_by="ocr",
+    )
 
 
 def _same_document(

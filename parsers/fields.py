@@ -398,14 +398,26 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
             continue
         rate = Decimal(m.group(1).replace(",", "."))
         amounts = [a for c in row[1:] for a in amounts_in(c.text)]
-        for base, vat in itertools.pairwise(amounts):
-            if abs(base * rate / 100 - vat) <= Decimal("0.011") + abs(base) * Decimal("0.0001"):
-                key = f"{rate.normalize():f}"
-                if key in rows and rows[key] != VatRow(key, base, vat):
-                    return ()  # two different rows for one rate: not sure which to trust
-                rows[key] = VatRow(key, base, vat)
-                break
+        pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
+        # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
+        # and the rate agree on what the VAT is
+        pairs = pairs or [
+            (b, g - b)
+            for i, b in enumerate(amounts)
+            for g in amounts[i + 1 :]
+            if _taxed(b, g - b, rate)
+        ]
+        if pairs:
+            key = f"{rate.normalize():f}"
+            base, vat = pairs[0]
+            if key in rows and rows[key] != VatRow(key, base, vat):
+                return ()  # two different rows for one rate: not sure which to trust
+            rows[key] = VatRow(key, base, vat)
     return tuple(rows.values())
+
+
+def _taxed(base: Decimal, vat: Decimal, rate: Decimal) -> bool:
+    return abs(base * rate / 100 - vat) <= Decimal("0.011") + abs(base) * Decimal("0.0001")
 
 
 def _iban(grid: Grid) -> tuple[str | None, bool]:
@@ -433,6 +445,55 @@ def _negate(f: ExtractedFields) -> ExtractedFields:
         total=-abs(f.total) if f.total is not None else None,
         vat=tuple(VatRow(r.rate, -abs(r.base), -abs(r.vat)) for r in f.vat),
     )
+
+
+TOTALS_TOLERANCE = Decimal("0.05")  # rounding lines ("Zaokrúhlenie") move totals by cents
+
+
+def adds_up(f: ExtractedFields) -> bool | None:
+    """Do the VAT rows (with rounding, less any advances paid) make the total? None when
+    there is nothing to add."""
+    if f.total is None or not f.vat:
+        return None
+    gross = sum((r.base + r.vat for r in f.vat), Decimal(0)) + (f.rounding or 0)
+    # The amount to pay deducts advances already paid (the final invoice of an advance chain);
+    # some programs print VAT rows of the whole supply, others only of the difference.
+    candidates = (gross, gross - (f.advances or 0))
+    return any(abs(c - f.total) <= TOTALS_TOLERANCE for c in candidates)
+
+
+def with_decimal_points(f: ExtractedFields) -> ExtractedFields | None:
+    """OCR loses decimal points ("5.15" read as "515"). Where putting them back into whole
+    amounts makes every VAT row's tax its base times its rate and the rows add up to the
+    total, the arithmetic proves the reading: the one such reading, else None."""
+    if f.total is None or not f.vat or adds_up(f) is not False:
+        return None
+
+    def options(v: Decimal) -> list[Decimal]:
+        return [v, v / 100] if v == v.to_integral_value() and abs(v) >= 100 else [v]
+
+    def taxed(base: Decimal, vat: Decimal, rate: str) -> bool:
+        try:
+            return abs(base * Decimal(rate) / 100 - vat) <= max(Decimal("0.02"), abs(base) / 2000)
+        except ArithmeticError:
+            return False
+
+    rows = [
+        [
+            VatRow(r.rate, b, v)
+            for b in options(r.base)
+            for v in options(r.vat)
+            if taxed(b, v, r.rate)
+        ]
+        for r in f.vat
+    ]
+    found = [
+        replace(f, vat=tuple(choice), total=total)
+        for choice in itertools.product(*rows)
+        for total in options(f.total)
+    ]
+    found = [g for g in found if adds_up(g)]
+    return found[0] if len(found) == 1 else None
 
 
 def missing_required(f: ExtractedFields) -> tuple[str, ...]:

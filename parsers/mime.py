@@ -30,10 +30,13 @@ from dataclasses import dataclass
 from email.message import Message
 from enum import StrEnum
 
+from parsers.pictures import picture_size, sniff_image, too_small
+
 
 class AttachmentKind(StrEnum):
     PDF = "pdf"
     XML = "xml"
+    IMAGE = "image"  # a photo or a scan: JPEG, PNG, TIFF, WebP, HEIC, GIF (read by OCR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,8 @@ class _Walker:
             self.skip(location, filename, ctype, "no body")
             return
         decode_defects = [type(d).__name__ for d in part.defects if "Base64" in type(d).__name__]
-        self.consider(data, location, filename, ctype, zip_depth=0, decode_defects=decode_defects)
+        cid = part.get("Content-ID") is not None
+        self.consider(data, location, filename, ctype, 0, decode_defects, cid)
 
     def consider(
         self,
@@ -186,9 +190,12 @@ class _Walker:
         ctype: str,
         zip_depth: int,
         decode_defects: list[str] | None = None,
+        cid: bool = False,
     ) -> None:
         kind = _sniff(data, filename, ctype)
-        if kind is AttachmentKind.PDF or kind is AttachmentKind.XML:
+        if kind is AttachmentKind.IMAGE and (why := _not_a_document_picture(data, cid)):
+            self.skip(location, filename, ctype, why)
+        elif isinstance(kind, AttachmentKind):
             self.keep(kind, data, location, filename, ctype)
         elif kind == "zip":
             self._unzip(data, location, filename, zip_depth)
@@ -299,7 +306,25 @@ def _sniff(data: bytes, filename: str | None, ctype: str) -> AttachmentKind | st
     name = (filename or "").lower()
     if head.startswith(b"<") and (name.endswith((".xml", ".isdoc")) or ctype.endswith("/xml")):
         return AttachmentKind.XML
+    if sniff_image(data) is not None:
+        return AttachmentKind.IMAGE
     return None
+
+
+# A picture the message's HTML shows (Content-ID) is a logo or a signature unless it is as
+# large as a phone photo; any other picture is a document unless it is icon-sized.
+MIN_PHOTO_PIXELS_IN_TEXT = 1_000_000
+
+
+def _not_a_document_picture(data: bytes, cid: bool) -> str | None:
+    """Why a picture is no document (read from its header only), or None."""
+    size = picture_size(data)
+    if size is None:
+        return None  # let the reader say what is wrong with it
+    width, height = size
+    if cid and width * height < MIN_PHOTO_PIXELS_IN_TEXT:
+        return f"picture in the message text ({width}×{height} px): a logo or a signature"
+    return too_small(width, height)
 
 
 def _content_type(part: Message) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from parsers.extract import ExtractedDocument
+from parsers.fields import adds_up
 from parsers.vocab import DocType, Flag, Mailbox, Status
 from routing.addresses import Company
 from routing.series import follows
@@ -19,7 +20,6 @@ from routing.series import follows
 RECEIPT_LIMIT = Decimal(
     "400.00"
 )  # eKasa receipt as a simplified invoice: up to 400 € with VAT (from 2025)
-TOTALS_TOLERANCE = Decimal("0.05")  # rounding lines ("Zaokrúhlenie") move totals by cents
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,16 +114,7 @@ def series_mismatch(f: Facts) -> Flag | None:
 
 
 def totals_inconsistent(f: Facts) -> Flag | None:
-    fields = f.document.fields
-    if fields.total is None or not fields.vat:
-        return None
-    gross = sum((r.base + r.vat for r in fields.vat), Decimal(0)) + (fields.rounding or 0)
-    # The amount to pay deducts advances already paid (the final invoice of an advance chain);
-    # some programs print VAT rows of the whole supply, others only of the difference.
-    candidates = (gross, gross - (fields.advances or 0))
-    if any(abs(c - fields.total) <= TOTALS_TOLERANCE for c in candidates):
-        return None
-    return Flag.TOTALS_INCONSISTENT
+    return Flag.TOTALS_INCONSISTENT if adds_up(f.document.fields) is False else None
 
 
 def invalid_ico(f: Facts) -> Flag | None:

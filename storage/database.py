@@ -37,7 +37,7 @@ from sqlalchemy.exc import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0005"  # the newest migration (a test keeps it in step with storage/migrations)
+HEAD = "0006"  # the newest migration (a test keeps it in step with storage/migrations)
 _MIGRATION_LOCK = 0x706F646174656C6E  # "podateln": one key for schema changes
 
 

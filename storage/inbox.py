@@ -63,6 +63,7 @@ class NewDocument:
     revision: int = 0
     diff: dict[str, Any] | None = None
     problem: str | None = None
+    read_by: str | None = None  # text | xml | ocr
 
 
 def _same_key(company: str, issuer_ico: str, doc_type: str, number: str) -> tuple[Any, ...]:
@@ -197,6 +198,7 @@ class Inbox:
                 fields=doc.fields,
                 diff=doc.diff,
                 problem=doc.problem,
+                read_by=doc.read_by,
                 created_at=self.now,
                 updated_at=self.now,
             )

@@ -62,7 +62,8 @@ class DocumentRow(Base):
     mailbox: Mapped[str | None] = mapped_column(String(30))
     sha256: Mapped[str] = mapped_column(String(64))
     message_sha256: Mapped[str] = mapped_column(ForeignKey("messages.sha256"))
-    kind: Mapped[str] = mapped_column(String(10))  # pdf | xml | message
+    kind: Mapped[str] = mapped_column(String(10))  # pdf | xml | image | message
+    read_by: Mapped[str | None] = mapped_column(String(10))  # text | xml | ocr
     filename: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(30), index=True)
     doc_type: Mapped[str] = mapped_column(String(30))

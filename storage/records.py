@@ -77,6 +77,7 @@ class DocumentRecord:
     created_at: datetime
     corrections: tuple[dict[str, Any], ...] = ()
     revision: int = 0
+    read_by: str | None = None  # text | xml | ocr (None: stored before it was recorded)
 
 
 def load_records(session: Session, rows: list[DocumentRow]) -> list[DocumentRecord]:
@@ -141,6 +142,7 @@ def load_records(session: Session, rows: list[DocumentRow]) -> list[DocumentReco
             created_at=as_utc(r.created_at),
             corrections=tuple(r.corrections or ()),
             revision=r.revision,
+            read_by=r.read_by,
         )
         for r in rows
     ]

@@ -1,0 +1,310 @@
+"""Text from pictures: phone photos of receipts, scanned invoices, PDF pages with no text layer.
+
+The picture is straightened first (the paper found in the photo and its perspective undone,
+small skew removed, uneven light flattened: OpenCV), then read by Tesseract 5 in-process
+(tesserocr: the model loads once per worker process, not once per page). The words come back
+as `Segment`s in the same page coordinates a PDF text layer gives, so the one field reader in
+parsers/fields.py reads them: there is no second reader for OCR.
+
+A value the engine is unsure of must not become a wrong field: every cell holding a word
+below `MIN_WORD_CONFIDENCE` has its digits masked, so dates, amounts and identifiers in it do
+not parse and the field stays empty (`missing_fields`), while its words still work as labels.
+
+Bounded like PDFs: pictures are decoded reduced (JPEG draft mode) and scaled to at most
+`WORK_LONG_SIDE` pixels before any work; callers run this in the worker processes with a time
+and memory limit (daemon/workers.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from parsers.pdftext import PageText, Segment, layout_rows
+from parsers.pictures import WORK_LONG_SIDE, Picture
+
+MIN_WORD_CONFIDENCE = 55.0  # Tesseract's 0-100 word confidence
+MIN_WORDS = 5  # fewer words on every page: nothing legible (blur, darkness, a photo of a cat)
+OCR_MAX_PAGES = 10  # a 500-page scan is read to here (about 2 s a page) and says so
+OCR_DPI = 300
+RECEIPT_PX = 1100  # px across a till roll after straightening (~14 px a mm)
+SHEET_PX = 2480  # px across a sheet: A4 at 300 dpi
+LANGUAGES = ("slk", "ces", "eng", "deu")
+A4_WIDTH_PT = 595.0
+RECEIPT_WIDTH_PT = 227.0  # 80 mm paper
+MASK = "▯"
+
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+
+
+def tessdata() -> tuple[str | None, str]:
+    """Where Tesseract's language data is, and the languages found there; (None, why) if not."""
+    candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
+    for path in [*candidates, *TESSDATA_DIRS]:
+        found = [lang for lang in LANGUAGES if (Path(path) / f"{lang}.traineddata").is_file()]
+        if found:
+            return path, "+".join(found)
+    return None, (
+        "no Tesseract language data (install tesseract-ocr tesseract-ocr-slk tesseract-ocr-ces "
+        "tesseract-ocr-deu; English comes with tesseract-ocr)"
+    )
+
+
+def unavailable() -> str | None:
+    """Why OCR cannot run here, or None."""
+    if importlib.util.find_spec("tesserocr") is None:  # pragma: no cover - a dependency
+        return "the tesserocr package is not installed"
+    path, why = tessdata()
+    return why if path is None else None
+
+
+# ---- straightening ----------------------------------------------------------------------------
+
+
+def straighten(gray: Any) -> Any:
+    """The paper cut out of a photo and its perspective undone; then skew removed and the
+    light flattened. `gray`: a uint8 numpy array. A scan (paper filling the picture) only
+    loses its skew."""
+    import cv2
+    import numpy as np
+
+    cv2.setNumThreads(1)
+    paper = _find_paper(gray)
+    if paper is not None:
+        gray = _warp(gray, paper)
+    gray = _deskew(gray)
+    # uneven light: divide by the background (a large closing removes the text from it)
+    k = max(15, (min(gray.shape) // 30) | 1)
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(0, (k, k)))
+    flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    return flat
+
+
+def _find_paper(gray: Any) -> Any | None:
+    """The four corners of the paper when the photo shows it on a darker background."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    scale = 800 / max(h, w)
+    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))))
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    largest = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(largest) / (small.shape[0] * small.shape[1])
+    if not 0.08 < area < 0.93:  # nothing paper-like, or the paper is the whole picture
+        return None
+    hull = cv2.convexHull(largest)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        quad = cv2.boxPoints(cv2.minAreaRect(hull))
+    return np.asarray(quad, dtype=np.float32).reshape(4, 2) / scale
+
+
+def _warp(gray: Any, quad: Any) -> Any:
+    import cv2
+    import numpy as np
+
+    # corners in order: top-left, top-right, bottom-right, bottom-left
+    s, d = quad.sum(axis=1), np.diff(quad, axis=1).ravel()
+    tl, br, tr, bl = quad[np.argmin(s)], quad[np.argmax(s)], quad[np.argmin(d)], quad[np.argmax(d)]
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    if width < 50 or height < 50:
+        return gray
+    src = np.array([tl, tr, br, bl], dtype=np.float32)
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(
+        gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255
+    )
+
+
+def _deskew(gray: Any) -> Any:
+    """Rotate by the angle (within ±8°) at which text rows line up best (projection profile)."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    scale = 1000 / max(h, w)
+    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))))
+    ink = cv2.adaptiveThreshold(
+        small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    ).astype(np.float32)
+    center = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(center, angle, 1.0)
+        rotated = cv2.warpAffine(ink, m, (small.shape[1], small.shape[0]))
+        return float(np.var(rotated.sum(axis=1)))
+
+    coarse = max((a / 2 for a in range(-16, 17)), key=sharpness)
+    best = max((coarse + a / 10 for a in range(-5, 6)), key=sharpness)
+    if abs(best) < 0.15:
+        return gray
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), best, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    page: PageText
+    codes: tuple[str, ...]  # QR codes found on the picture
+    confidence: float  # mean word confidence, 0-100 (0 when no words)
+    words: int
+
+
+# One thread each: the worker processes are the parallelism (OpenMP would oversubscribe).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+_ENGINE: dict[str, Any] = {}
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine() -> Any:
+    """One Tesseract per process (loading the models costs more than reading a page)."""
+    import tesserocr
+
+    with _ENGINE_LOCK:
+        if "api" not in _ENGINE:
+            path, langs = tessdata()
+            if path is None:
+                raise RuntimeError(langs)
+            _ENGINE["api"] = tesserocr.PyTessBaseAPI(
+                path=path, lang=langs, psm=tesserocr.PSM.AUTO, oem=tesserocr.OEM.LSTM_ONLY
+            )
+        return _ENGINE["api"]
+
+
+def read_codes_in(image: Any) -> tuple[str, ...]:
+    """QR codes on a picture (payment QR, eKasa receipt id), read by zxing-cpp."""
+    import zxingcpp
+
+    try:
+        return tuple(c.text for c in zxingcpp.read_barcodes(image) if c.text)
+    except Exception:
+        return ()
+
+
+def read_picture(picture: Picture) -> OcrPage:
+    """The picture's words as a page of text runs, and its QR codes."""
+    import numpy as np
+    from PIL import Image
+
+    codes = read_codes_in(picture.image)
+    flat = straighten(np.asarray(picture.image))
+    h, w = flat.shape
+    receipt = h / max(w, 1) > 1.9  # a till roll, not a sheet
+    target = RECEIPT_PX if receipt else SHEET_PX
+    factor = target / w
+    if abs(factor - 1) > 0.05:
+        import cv2
+
+        flat = cv2.resize(
+            flat,
+            (target, max(1, round(h * factor))),
+            interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
+        )
+    image = Image.fromarray(flat)
+    if not codes:  # a code the photo's perspective hid may read on the straightened paper
+        codes = read_codes_in(image)
+    words = _words(image)
+    points = (RECEIPT_WIDTH_PT if receipt else A4_WIDTH_PT) / image.width
+    height = image.height
+    segments = [
+        (Segment(x0 * points, (height - y1) * points, x1 * points, (height - y0) * points, t), c)
+        for t, c, (x0, y0, x1, y1) in words
+    ]
+    confidence = sum(c for _, c in segments) / len(segments) if segments else 0.0
+    return OcrPage(PageText(_cells(segments)), codes, confidence, len(segments))
+
+
+def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    import tesserocr
+
+    api = _engine()
+    out: list[tuple[str, float, tuple[int, int, int, int]]] = []
+    level = tesserocr.RIL.WORD
+    try:
+        api.SetImage(image)
+        api.SetSourceResolution(300)
+        api.Recognize()
+        iterator = api.GetIterator()
+        for word in tesserocr.iterate_level(iterator, level) if iterator is not None else ():
+            try:
+                text = (word.GetUTF8Text(level) or "").strip()
+            except RuntimeError:  # "No text returned": an empty block on a blank page
+                continue
+            box = word.BoundingBox(level)
+            if text and box is not None:
+                out.append((text, float(word.Confidence(level)), box))
+    finally:
+        api.Clear()
+    return out
+
+
+def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
+    """Words merged into cells as a text layer's runs are; a cell holding an unsure word has
+    its digits masked, so no date, amount or identifier is read from it."""
+    unsure = {id(s) for s, c in words if c < MIN_WORD_CONFIDENCE}
+    by_id = {id(s): s for s, _ in words}
+    cells: list[Segment] = []
+    for row in layout_rows([s for s, _ in words]):
+        for cell in row:
+            members = [
+                s
+                for s in by_id.values()
+                if s.left >= cell.left - 0.01
+                and s.right <= cell.right + 0.01
+                and s.bottom >= cell.bottom - 0.01
+                and s.top <= cell.top + 0.01
+            ]
+            if any(id(s) in unsure for s in members):
+                cell = Segment(
+                    cell.left,
+                    cell.bottom,
+                    cell.right,
+                    cell.top,
+                    "".join(MASK if ch.isdigit() else ch for ch in cell.text),
+                )
+            cells.append(cell)
+    return tuple(cells)
+
+
+def pdf_pictures(data: bytes, max_pages: int) -> list[Picture] | str:
+    """The pages of a PDF without a text layer, rendered at 300 dpi (huge pages smaller)."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except Exception as exc:
+        return f"unreadable PDF ({type(exc).__name__})"
+    try:
+        out = []
+        for i in range(min(len(doc), max_pages)):
+            page = doc[i]
+            width, height = page.get_size()
+            scale = min(OCR_DPI / 72, WORK_LONG_SIDE / max(width, height, 1.0))
+            image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+            out.append(Picture(image, image.width, image.height))
+        return out
+    except Exception as exc:
+        return f"could not render the scanned pages ({type(exc).__name__})"
+    finally:
+        doc.close()

@@ -1,0 +1,242 @@
+"""Pictures as documents: receipt photos and scanned invoices read by real Tesseract (installed
+by `make test`), the eKasa QR read from the photo, non-documents skipped, and the bounds that
+keep a hostile picture from stalling a worker."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import smtplib
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from parsers import ocr
+from parsers.extract import extract_document, jobs_for
+from parsers.fields import as_contract
+from parsers.mime import Attachment, AttachmentKind, extract_attachments, sha256_hex
+from parsers.pages import RenderJob, render_page
+from parsers.pictures import WORK_LONG_SIDE, open_pictures, sniff_image
+from parsers.vocab import Flag
+from tests import docgen, photos
+from tests.conftest import Daemon
+
+if ocr.unavailable() is not None:  # `make test` installs tesseract-ocr and its languages
+    pytest.skip(f"OCR not available: {ocr.unavailable()}", allow_module_level=True)
+
+
+def _picture(data: bytes, name: str = "IMG_0001.jpg") -> Attachment:
+    return Attachment(AttachmentKind.IMAGE, data, sha256_hex(data), name, "image/jpeg", "2")
+
+
+def _flat(value: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}{k}."))
+        return out
+    return {prefix[:-1]: value}
+
+
+def score(got: dict[str, object], expected: dict[str, object]) -> tuple[float, int, list[str]]:
+    """(share exact, wrong, what was wrong) over the fields the document prints."""
+    g, exact, wrong, printed, bad = _flat(got), 0, 0, 0, []
+    for key, value in _flat(expected).items():
+        if value in (None, "", []) or key not in g:
+            continue
+        printed += 1
+        if g[key] in (None, []):
+            continue
+        if str(g[key]) == str(value):
+            exact += 1
+        else:
+            wrong += 1
+            bad.append(f"{key}: {g[key]!r} != {value!r}")
+    return exact / max(printed, 1), wrong, bad
+
+
+def receipt(seed: int) -> docgen.Doc:
+    doc = docgen.make_receipt(seed)
+    return dataclasses.replace(doc, qr=doc.receipt_id)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_photographed_receipt_is_read_with_its_ekasa_id_from_the_qr(seed: int) -> None:
+    doc = receipt(seed)
+    result = extract_document(_picture(photos.photo(docgen.render_receipt(doc), seed)))
+    assert result.read_by == "ocr" and result.problem and "OCR" in result.problem
+    got = as_contract(result.fields)
+    assert got["receipt_id"] == doc.receipt_id  # exactly, from the QR code
+    exact, wrong, bad = score(got, doc.expected())
+    assert wrong == 0, bad
+    assert exact >= 0.9
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_scanned_invoice_is_read_as_a_picture_and_as_an_image_only_pdf(seed: int) -> None:
+    doc = docgen.make_doc(seed)
+    scan = photos.scan(docgen.render_sk_columns(doc), seed)
+    image = Image.open(io.BytesIO(scan))
+    out = io.BytesIO()
+    image.save(out, format="PDF", resolution=240)  # what a scanner's "scan to PDF" sends
+    pdf = out.getvalue()
+    for result in (
+        extract_document(_picture(scan)),
+        extract_document(Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "s.pdf", "", "2")),
+    ):
+        assert result.read_by == "ocr"
+        assert Flag.NO_TEXT_LAYER not in result.fields.flags
+        exact, wrong, bad = score(as_contract(result.fields), doc.expected())
+        assert wrong == 0, bad
+        assert exact >= 0.9  # a VAT table that does not add up is left out, not guessed
+
+
+def test_exif_orientation_is_applied_before_reading() -> None:
+    doc = docgen.make_doc(6)
+    upright = Image.open(io.BytesIO(photos.scan(docgen.render_sk_columns(doc), 6)))
+    turned = upright.rotate(90, expand=True)  # the sensor's orientation...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ...and the tag that says how to show it (turn 90° clockwise)
+    out = io.BytesIO()
+    turned.save(out, format="JPEG", quality=90, exif=exif)
+    result = extract_document(_picture(out.getvalue()))
+    assert as_contract(result.fields)["number"] == doc.number
+
+
+def test_heic_png_tiff_and_webp_are_pictures() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    gray = Image.new("L", (800, 600), 255)
+    for fmt, name in (("HEIF", "heic"), ("PNG", "png"), ("TIFF", "tiff"), ("WEBP", "webp")):
+        out = io.BytesIO()
+        (gray.convert("RGB") if fmt == "HEIF" else gray).save(out, format=fmt)
+        assert sniff_image(out.getvalue()) == name
+        opened = open_pictures(out.getvalue(), 1)
+        assert not isinstance(opened, str) and opened[0].image.size == (800, 600)
+
+
+def test_an_illegible_picture_is_kept_for_review_with_its_reason() -> None:
+    noise = Image.effect_noise((1200, 1600), 40).convert("L")
+    out = io.BytesIO()
+    noise.save(out, format="JPEG")
+    result = extract_document(_picture(out.getvalue()))
+    assert Flag.NO_TEXT_LAYER in result.fields.flags
+    assert result.problem and "no text found" in result.problem
+
+
+def test_a_broken_picture_is_a_reason_not_a_crash() -> None:
+    doc = docgen.make_doc(7)
+    data = photos.scan(docgen.render_sk_columns(doc), 7)
+    result = extract_document(_picture(data[: len(data) // 3]))  # truncated in transit
+    assert result.fields.flags  # flagged for review, whatever was legible
+    garbage = b"\xff\xd8\xff\xe0" + b"\x00garbage" * 100
+    result = extract_document(_picture(garbage))
+    assert Flag.UNREADABLE_PDF in result.fields.flags and result.problem
+
+
+# ---- what is a document -----------------------------------------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_trackers_logos_and_signature_pictures_are_skipped_with_their_reason() -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@b.example", "c@d.example", "bloček"
+    msg.set_content("text")
+    msg.add_alternative('<p>Dobrý deň <img src="cid:logo@x"></p>', subtype="html")
+    html = msg.get_payload()[1]
+    html.add_related(_png(640, 400), "image", "png", cid="<logo@x>")  # a signature, in the text
+    msg.add_attachment(_png(1, 1), "image", "png", filename="t.png")  # a tracking pixel
+    msg.add_attachment(_png(180, 60), "image", "png", filename="logo.png")
+    photo = photos.photo(docgen.render_receipt(receipt(1)), 1)
+    msg.add_attachment(photo, "image", "jpeg", filename="IMG_2044.JPG")
+    parsed = extract_attachments(msg.as_bytes())
+    assert [a.filename for a in parsed.attachments] == ["IMG_2044.JPG"]
+    assert parsed.attachments[0].kind is AttachmentKind.IMAGE
+    reasons = " | ".join(s.reason for s in parsed.skipped)
+    assert "in the message text (640×400 px)" in reasons
+    assert "too small to be a document (1×1 px)" in reasons
+    assert "too small to be a document (180×60 px)" in reasons
+    assert [j.attachment.filename for j in jobs_for(parsed.attachments)] == ["IMG_2044.JPG"]
+
+
+# ---- bounds -----------------------------------------------------------------------------------
+
+
+def test_a_fifty_megapixel_photo_is_reduced_before_any_work() -> None:
+    big = Image.new("L", (8660, 5770), 200)  # 50 MP
+    out = io.BytesIO()
+    big.save(out, format="JPEG", quality=60)
+    started = time.process_time()
+    opened = open_pictures(out.getvalue(), 1)
+    assert not isinstance(opened, str)
+    assert max(opened[0].image.size) <= WORK_LONG_SIDE
+    assert (opened[0].width, opened[0].height) == (8660, 5770)
+    assert time.process_time() - started < 5  # decoded reduced (JPEG draft), not at 50 MP
+
+
+def test_a_long_scan_is_read_to_the_page_cap_and_says_so() -> None:
+    pages = [Image.new("L", (1240, 1754), 255) for _ in range(ocr.OCR_MAX_PAGES + 5)]
+    doc = docgen.make_doc(8)
+    pages[0] = Image.open(io.BytesIO(photos.scan(docgen.render_sk_columns(doc), 8))).convert("L")
+    out = io.BytesIO()
+    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:])
+    result = extract_document(_picture(out.getvalue(), "scan.tiff"))
+    assert result.pages == ocr.OCR_MAX_PAGES + 5
+    assert result.problem and f"only the first {ocr.OCR_MAX_PAGES} of" in result.problem
+    assert as_contract(result.fields)["number"] == doc.number
+    rendered = render_page(RenderJob(out.getvalue(), 0))  # the review page shows the picture
+    assert rendered.png is not None and rendered.pages == ocr.OCR_MAX_PAGES + 5
+
+
+# ---- end to end -------------------------------------------------------------------------------
+
+
+def _receipt_under_limit() -> tuple[int, docgen.Doc]:
+    for seed in range(1, 50):
+        doc = receipt(seed)
+        if doc.total() < Decimal("300"):
+            return seed, doc
+    raise AssertionError("no small receipt")
+
+
+def test_receipt_photos_by_smtp_accepted_and_blurred_one_held_with_the_image(
+    daemon_factory: Callable[..., Daemon],
+) -> None:
+    d = daemon_factory().start()
+    seed, doc = _receipt_under_limit()
+    sharp = photos.photo(docgen.render_receipt(doc), seed)
+    blurred = photos.photo(docgen.render_receipt(receipt(seed + 1)), seed + 1, blur=6.0)
+    with smtplib.SMTP("127.0.0.1", d.port) as c:
+        for name, data in (("IMG_1.jpg", sharp), ("IMG_2.jpg", blurred)):
+            eml = docgen.build_eml(docgen.RECEIPTS, [(name, data, "image/jpeg")], subject=name)
+            assert c.sendmail("klient@firma.example", [docgen.RECEIPTS], eml) == {}
+    docs = d.wait_for(lambda docs: len(docs) == 2, timeout=120)
+    by_name = {x.filename: x for x in docs}
+    good, bad = by_name["IMG_1.jpg"], by_name["IMG_2.jpg"]
+    assert good.status == "accepted", (good.flags, good.problem)
+    assert good.kind == "image" and good.read_by == "ocr"
+    assert good.fields["receipt_id"] == doc.receipt_id
+    assert good.fields["total"] == f"{doc.total():.2f}"
+    assert bad.status == "needs_review" and bad.flags
+    store = d.store()
+    try:
+        assert store.blobs.get(bad.sha256) == blurred  # the picture is kept for the person
+    finally:
+        store.close()
+    shown = d.cli.run("inbox", "show", good.id).stdout
+    assert "read by           OCR of a picture" in shown
+    assert d.stop() == 0
