@@ -52,6 +52,7 @@ def flatten(d: dict[str, object]) -> dict[str, object]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=20, help="documents per layout")
+    ap.add_argument("--pictures", type=int, default=24, help="receipt photos / scans (OCR sets)")
     a = ap.parse_args()
     cases = []
     for split, layouts in (("train", LAYOUTS), ("held-out", HELD_OUT)):
@@ -118,6 +119,71 @@ def main() -> None:
         f"QR cross-check (only on pages with a code-like image or drawing): {qr_cost_ms():.1f} ms/doc more"
     )
     real_set()
+    ocr_sets(a.pictures)
+
+
+def ocr_sets(n: int) -> None:
+    """Pictures of generated documents (tests/photos.py): receipts photographed by a phone,
+    invoices of every layout scanned at 200-300 dpi. Full pipeline (extract_document) with
+    real Tesseract; seconds per page of this machine."""
+    import dataclasses
+
+    from parsers.extract import extract_document
+    from parsers.mime import Attachment, AttachmentKind, sha256_hex
+    from parsers.ocr import unavailable
+    from tests.photos import photo, scan
+
+    if (why := unavailable()) is not None:
+        print(f"\nOCR sets: not run ({why})")
+        return
+    layouts = {**LAYOUTS, **HELD_OUT}
+    sets: dict[str, list[tuple[object, bytes]]] = {"receipt photos": [], "scanned invoices": []}
+    for i in range(n):
+        receipt = make_receipt(9000 + i)
+        receipt = dataclasses.replace(receipt, qr=receipt.receipt_id)
+        sets["receipt photos"].append((receipt, photo(render_receipt(receipt), 9000 + i)))
+        name = sorted(layouts)[i % len(layouts)]
+        doc = prepare(name, make_doc(9100 + i))
+        sets["scanned invoices"].append((doc, scan(layouts[name](doc), 9100 + i)))
+    print(
+        f"\n{'OCR set':<22}{'docs':>6}{'exact%':>8}{'empty%':>8}{'wrong%':>8}{'accepted':>10}{'s/page':>8}"
+    )
+    for label, items in sets.items():
+        c: Counter[str] = Counter()
+        accepted = qr_ids = 0
+        seconds = []
+        wrong_lines = []
+        for doc, data in items:
+            att = Attachment(
+                AttachmentKind.IMAGE, data, sha256_hex(data), "p.jpg", "image/jpeg", "1"
+            )
+            t = time.perf_counter()
+            result = extract_document(att)
+            seconds.append(time.perf_counter() - t)
+            got = flatten(as_contract(result.fields))
+            right = not result.fields.flags and not result.fields.missing
+            for key, value in flatten(doc.expected()).items():  # type: ignore[attr-defined]
+                outcome = (
+                    "exact"
+                    if got.get(key) == value
+                    else ("empty" if got.get(key) in (None, []) else "wrong")
+                )
+                c[outcome] += 1
+                right &= outcome == "exact"
+                if outcome == "wrong":
+                    wrong_lines.append(f"{key}: {got.get(key)!r} != {value!r}")
+            accepted += right
+            qr_ids += got.get("receipt_id") == getattr(doc, "receipt_id", None)
+        total = sum(c.values()) or 1
+        print(
+            f"{label:<22}{len(items):>6}{100 * c['exact'] / total:>8.1f}"
+            f"{100 * c['empty'] / total:>8.1f}{100 * c['wrong'] / total:>8.1f}"
+            f"{accepted:>6} of {len(items):<3}{statistics.median(seconds):>6.2f}"
+        )
+        if label == "receipt photos":
+            print(f"  receipt_id read from the QR: {qr_ids} of {len(items)}")
+        for line in wrong_lines[:8]:
+            print(f"  wrong: {line}")
 
 
 def real_set() -> None:

@@ -20,12 +20,11 @@ from parsers.einvoice import read_einvoice
 from parsers.fields import (
     ExtractedFields,
     Party,
-    adds_up,
     clean_name,
     extract_fields,
     identifier_flags,
     missing_required,
-    with_decimal_points,
+    strict_for_ocr,
 )
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind
@@ -222,12 +221,8 @@ def _by_ocr(
     grid = Grid.from_pdf(PdfText(tuple(p.page for p in pages), count, (), None))
     fields = with_codes(extract_fields(grid), [c for p in pages for c in p.codes])
     confidence = sum(p.confidence * p.words for p in pages) / words
-    notes = [f"read by OCR ({confidence:.0f} % confidence)"]
-    if adds_up(fields) is False:
-        fields = with_decimal_points(fields) or replace(
-            fields, vat=(), missing=(*fields.missing, "vat")
-        )
-        notes.append("the VAT rows read do not add up to the total, so they are left out")
+    fields, left_out = strict_for_ocr(fields)
+    notes = [f"read by OCR ({confidence:.0f} % confidence)", *left_out]
     if count > len(pages):
         notes.append(f"only the first {len(pages)} of {count} pages were read")
     return ExtractedDocument(

@@ -496,6 +496,47 @@ def with_decimal_points(f: ExtractedFields) -> ExtractedFields | None:
     return found[0] if len(found) == 1 else None
 
 
+_IDENTIFIER_FLAGS = (Flag.INVALID_ICO, Flag.INVALID_IC_DPH, Flag.INVALID_IBAN)
+
+
+def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
+    """What OCR read, less what it may have misread: an identifier failing its check digits
+    (printed wrong is rare, read wrong is not), VAT rows that do not make the total (unless
+    restored decimal points prove them) or that no total can prove. Each left out is named
+    in `missing` and said in the notes returned."""
+    notes: list[str] = []
+    missing = list(f.missing)
+    parties = {}
+    for role in ("supplier", "customer"):
+        p: Party = getattr(f, role)
+        bad = [
+            key
+            for key, valid in (("ico", is_valid_ico), ("ic_dph", is_valid_vat_id))
+            if getattr(p, key) and not valid(getattr(p, key))
+        ]
+        parties[role] = replace(p, **dict.fromkeys(bad))
+        missing += [f"{role}.{key}" for key in bad]
+        notes += [f"{role} {key} {getattr(p, key)} fails its check digits" for key in bad]
+    iban = f.iban
+    if iban is not None and not is_valid_iban(iban):
+        iban, missing = None, [*missing, "iban"]
+        notes.append(f"IBAN {f.iban} fails its check digits")
+    vat = f.vat
+    if vat and f.total is None:
+        vat, missing = (), [*missing, "vat"]
+        notes.append("no total was read to prove the VAT rows, so they are left out")
+    elif adds_up(f) is False:
+        repaired = with_decimal_points(f)
+        if repaired is not None:
+            f, vat = repaired, repaired.vat
+        else:
+            vat, missing = (), [*missing, "vat"]
+            notes.append("the VAT rows read do not add up to the total, so they are left out")
+    g = replace(f, supplier=parties["supplier"], customer=parties["customer"], iban=iban, vat=vat)
+    flags = [fl for fl in g.flags if fl not in _IDENTIFIER_FLAGS] + list(identifier_flags(g))
+    return replace(g, flags=tuple(flags), missing=tuple(dict.fromkeys(missing))), notes
+
+
 def missing_required(f: ExtractedFields) -> tuple[str, ...]:
     names = REQUIRED.get(f.doc_type, _REQUIRED_DEFAULT)
     out = []

@@ -22,7 +22,51 @@ def _any(*words: str) -> str:
 
 
 def _compile(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives if a), NOCASE)
+    return re.compile(_lenient("|".join(f"(?:{a})" for a in alternatives if a)), NOCASE)
+
+
+_VARIANTS = (
+    "aáäà",
+    "cčç",
+    "dď",
+    "eéěëè",
+    "iíï",
+    "lĺľ",
+    "nňń",
+    "oóôöő",
+    "rŕř",
+    "sšś",
+    "tť",
+    "uúůüű",
+    "yý",
+    "zžź",
+)
+_ACCENTED = {ch: group for group in _VARIANTS for ch in group[1:]}
+
+
+def _lenient(pattern: str) -> str:
+    """Each accented letter of a label also matches its plain and other accented forms: OCR
+    reads "úhradě" as "úhradé" or "uhrade", and some programs print labels without accents.
+    Letters inside [...] classes and after a backslash are left alone."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch.lower() in _ACCENTED:
+            out.append(f"[{_ACCENTED[ch.lower()]}]")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 # ---- document type, from the title: checked in this order (a credit note also says "invoice")
@@ -152,7 +196,7 @@ _NOT_NET = r"(?!\s*\(?(?:netto|net\b|nett\b|ht\b|excl|ohne|sans|zonder|bez\b|bez
 
 def _total(*alternatives: str) -> re.Pattern[str]:
     """A total label not followed by a word saying the amount is before VAT."""
-    return re.compile(f"(?:{'|'.join(alternatives)}){_NOT_NET}", NOCASE)
+    return re.compile(_lenient(f"(?:{'|'.join(alternatives)}){_NOT_NET}"), NOCASE)
 
 
 TOTALS: tuple[re.Pattern[str], ...] = (
