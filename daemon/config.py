@@ -127,6 +127,17 @@ class ProcessingSettings:
     node: str = field(default_factory=socket.gethostname)  # this `serve` in `report`'s nodes
 
 
+# The Financial Administration's public receipt check (the "Over doklad" app's service).
+EKASA_URL = "https://ekasa.financnasprava.sk/mdu/api/v1/opd/receipt/find"
+
+
+@dataclass(frozen=True, slots=True)
+class EkasaSettings:
+    lookup: bool = False  # fill receipts from the public eKasa service by their receipt id
+    url: str = EKASA_URL
+    timeout: float = 5.0  # seconds per request; a slow or absent service leaves fields as read
+
+
 @dataclass(frozen=True, slots=True)
 class WebSettings:
     host: str = "127.0.0.1"
@@ -144,6 +155,7 @@ class Settings:
     companies: tuple[Company, ...]
     processing: ProcessingSettings = ProcessingSettings()
     web: WebSettings = WebSettings()
+    ekasa: EkasaSettings = EkasaSettings()
 
     @property
     def address_book(self) -> AddressBook:
@@ -166,7 +178,8 @@ class Settings:
         ]
 
 
-_TOP = {"smtp", "storage", "imap", "company", "processing", "web"}
+_TOP = {"smtp", "storage", "imap", "company", "processing", "web", "ekasa"}
+_EKASA = {"lookup", "url", "timeout"}
 _WEB = {"listen", "secret_key_file", "session_hours"}
 _SMTP = {
     "listen",
@@ -251,10 +264,11 @@ class _Loader:
             if (c := self.company(f"company[{i}]", t))
         )
         web = self.web(self.table(raw, "web"), storage)
+        ekasa = self.ekasa(self.table(raw, "ekasa"))
         self.cross_checks(companies, imap)
         if self.problems:
             raise ConfigError(self.problems)
-        return Settings(self.path, smtp, storage, imap, companies, processing, web)
+        return Settings(self.path, smtp, storage, imap, companies, processing, web, ekasa)
 
     # -- helpers ---------------------------------------------------------------------------
     def unknown(self, where: str, table: Mapping[str, Any], allowed: set[str]) -> None:
@@ -398,6 +412,17 @@ class _Loader:
             port=port,
             secret_key_file=self.path_of(key) if key else storage.files.parent / "web.key",
             session_hours=self.number("web", t, "session_hours", 12, 0.1, 24 * 30, integer=False),
+        )
+
+    def ekasa(self, t: dict[str, Any]) -> EkasaSettings:
+        self.unknown("ekasa", t, _EKASA)
+        url = self.string("ekasa", t, "url", EKASA_URL) or EKASA_URL
+        if not re.match(r"https?://[^/\s]+", url):
+            self.problem("ekasa.url", f"expected an http:// or https:// URL, got {url!r}")
+        return EkasaSettings(
+            lookup=self.boolean("ekasa", t, "lookup", False),
+            url=url,
+            timeout=self.number("ekasa", t, "timeout", 5.0, 0.1, 120, integer=False),
         )
 
     def processing(self, t: dict[str, Any]) -> ProcessingSettings:

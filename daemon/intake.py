@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from daemon.config import Settings
+from daemon.ekasa import EkasaLookup
 from daemon.logs import get_logger
 from parsers.extract import ExtractedDocument, Job, extract_document, jobs_for
 from parsers.fields import ExtractedFields, as_stored
@@ -89,6 +90,9 @@ def intake(
     documents = _documents(
         parsed, extractor or (lambda a: extract_in_process(a, settings.processing.max_pages))
     )
+    if settings.ekasa.lookup:
+        lookup = EkasaLookup(settings.ekasa, settings.storage.files / "ekasa")
+        documents = [lookup.enrich(d) for d in documents]
     return _commit(store, settings, raw, parsed, source, documents)
 
 

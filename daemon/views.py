@@ -15,6 +15,7 @@ READ_BY = {
     "text": "the PDF's text layer",
     "xml": "the e-invoice (XML), checked against the print",
     "ocr": "OCR of a picture (photo or scan): check the values against the image",
+    "ekasa": "the receipt's record in the eKasa service (by its receipt id)",
 }
 
 
