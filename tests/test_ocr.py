@@ -10,6 +10,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -240,3 +241,41 @@ def test_receipt_photos_by_smtp_accepted_and_blurred_one_held_with_the_image(
     shown = d.cli.run("inbox", "show", good.id).stdout
     assert "read by           OCR of a picture" in shown
     assert d.stop() == 0
+
+
+def test_the_review_page_shows_the_picture_and_says_it_was_read_by_ocr(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from daemon.config import load_settings
+    from daemon.intake import Source, intake
+    from daemon.web import create_app
+    from daemon.websession import hash_password
+    from daemon.workers import WorkerPool
+    from parsers.vocab import Channel
+    from storage.store import Store, utcnow
+    from tests.conftest import config_text
+
+    config = tmp_path / "config.toml"
+    config.write_text(config_text(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "files"))
+    settings = load_settings(config)
+    store = Store.open(settings.storage.database, settings.storage.files)
+    picture = photos.photo(docgen.render_receipt(receipt(2)), 2)
+    raw = docgen.build_eml(docgen.RECEIPTS, [("IMG_7.jpg", picture, "image/jpeg")])
+    doc_id = intake(store, settings, raw, Source(Channel.FILE, utcnow())).items[0].document_id
+    store.set_user("ucto", hash_password("tajne-heslo-1"))
+    pool = WorkerPool(1, 30, 1024, 10)
+    pool.start()
+    try:
+        with TestClient(create_app(settings, store, pool), base_url="http://testserver") as web:
+            web.post("/login", data={"username": "ucto", "password": "tajne-heslo-1"})
+            page = web.get(f"/documents/{doc_id}")
+            assert page.status_code == 200
+            assert 'id="read-by"' in page.text and "OCR" in page.text
+            assert f"/documents/{doc_id}/pages/0.png" in page.text
+            image = web.get(f"/documents/{doc_id}/pages/0.png")
+            assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+            shown = web.get(f"/api/documents/{doc_id}").json()
+            assert shown["read_by"] == "ocr"
+    finally:
+        pool.close()
+        store.close()
