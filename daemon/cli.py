@@ -156,6 +156,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     command("web", cmd_web, "serve the office's review page and JSON API on [web] listen")
 
+    imap = sub.add_parser("imap", help="IMAP mailboxes")
+    imap_sub = imap.add_subparsers(dest="imap_command", required=True, metavar="ACTION")
+    p = command(
+        "authorize",
+        cmd_imap_authorize,
+        "OAuth2 device-code sign-in for [[imap]] NAME: prints a URL and a code, waits, "
+        "stores the refresh token in oauth2_token_file",
+        imap_sub,
+    )
+    p.add_argument("name", metavar="NAME")
+
     p = command(
         "check-config",
         cmd_check_config,
@@ -338,6 +349,28 @@ def cmd_report(args: argparse.Namespace) -> int:
         print()
     else:
         print(render_report(report))
+    return 0
+
+
+def cmd_imap_authorize(args: argparse.Namespace) -> int:
+    from daemon.oauth2 import OAuth2Error, authorize
+
+    settings = _settings(args)
+    account = next((a for a in settings.imap if a.name == args.name), None)
+    if account is None:
+        names = ", ".join(a.name for a in settings.imap) or "none"
+        raise UserError(f"no [[imap]] account named {args.name!r} (configured: {names})")
+    if account.oauth2 is None:
+        raise UserError(
+            f'[[imap]] {args.name!r} signs in with a password (auth = "oauth2" to use this)'
+        )
+    client_secret = account.oauth2.client_secret
+    if client_secret is not None and (problem := client_secret.problem()) is not None:
+        raise SecretMissing([problem])
+    try:
+        authorize(account.oauth2, say=lambda line: print(line, flush=True))
+    except OAuth2Error as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 

@@ -103,6 +103,35 @@ class Secret:
         return value
 
 
+# Where each provider's endpoints are and the scope that lets a client read mail by IMAP.
+OAUTH2_PROVIDERS = {
+    "microsoft": (
+        "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
+        "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+    ),
+    "google": (
+        "https://oauth2.googleapis.com/token",
+        "https://oauth2.googleapis.com/device/code",
+        "https://mail.google.com/",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth2Settings:
+    """An `auth = "oauth2"` mailbox: the provider's endpoints resolved, the client, where
+    the refresh token lives."""
+
+    provider: str  # microsoft | google | custom
+    client_id: str
+    token_url: str
+    device_url: str
+    scope: str
+    token_file: Path
+    client_secret: Secret | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ImapAccount:
     name: str
@@ -115,6 +144,7 @@ class ImapAccount:
     processed_folder: str | None = None
     poll_seconds: float = 60.0
     address: str | None = None
+    oauth2: OAuth2Settings | None = None  # None: password login
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +197,24 @@ class Settings:
     @property
     def secrets(self) -> tuple[tuple[str, Secret], ...]:
         """(what needs it, where it lives) for every secret `serve` reads."""
-        return tuple((f"IMAP account {a.name!r}", a.password) for a in self.imap)
+        out = []
+        for a in self.imap:
+            if a.oauth2 is None:
+                out.append((f"IMAP account {a.name!r}", a.password))
+            elif a.oauth2.client_secret is not None:
+                out.append((f"IMAP account {a.name!r}", a.oauth2.client_secret))
+        return tuple(out)
+
+    def unauthorised(self) -> list[str]:
+        """One line per OAuth2 mailbox with no refresh token yet."""
+        out = []
+        for a in self.imap:
+            if a.oauth2 is not None and not _has_token(a.oauth2.token_file):
+                out.append(
+                    f"IMAP account {a.name!r} is not authorised yet: run "
+                    f"`podatelna imap authorize {a.name}` (token file {a.oauth2.token_file})"
+                )
+        return out
 
     def missing_secrets(self, environ: Mapping[str, str] | None = None) -> list[str]:
         """One line per secret that cannot be read in this environment (empty: all visible)."""
@@ -176,6 +223,13 @@ class Settings:
             for who, secret in self.secrets
             if (problem := secret.problem(environ)) is not None
         ]
+
+
+def _has_token(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 _TOP = {"smtp", "storage", "imap", "company", "processing", "web", "ekasa"}
@@ -207,6 +261,21 @@ _IMAP = {
     "processed_folder",
     "poll_seconds",
     "address",
+    "auth",
+    *(
+        f"oauth2_{k}"
+        for k in (
+            "provider",
+            "client_id",
+            "client_secret_env",
+            "client_secret_file",
+            "tenant",
+            "token_url",
+            "device_url",
+            "scope",
+            "token_file",
+        )
+    ),
 }
 _COMPANY = {"name", "ico", "dic", "ic_dph", "addresses", "series"}
 _PROCESSING = {
@@ -443,7 +512,19 @@ class _Loader:
         if security not in ("tls", "starttls", "none"):
             self.problem(f"{where}.security", f"expected tls, starttls or none, got {security!r}")
         port = int(self.number(where, t, "port", 993 if security == "tls" else 143, 1, 65535))
-        password = self.secret(where, t)
+        auth = self.string(where, t, "auth", "password") or "password"
+        oauth2, password = None, None
+        if auth == "oauth2":
+            for key in ("password", "password_env", "password_file"):
+                if key in t:
+                    self.problem(f"{where}.{key}", 'an auth = "oauth2" account has no password')
+            oauth2 = self.oauth2(where, t)
+        else:
+            if auth != "password":
+                self.problem(f"{where}.auth", f'expected "password" or "oauth2", got {auth!r}')
+            for key in sorted(k for k in t if k.startswith("oauth2_")):
+                self.problem(f"{where}.{key}", 'needs auth = "oauth2"')
+            password = self.secret(where, t, "password", required=True)
         processed = self.string(where, t, "processed_folder")
         address = self.string(where, t, "address")
         if address and "@" not in address:
@@ -459,28 +540,68 @@ class _Loader:
             processed_folder=processed,
             poll_seconds=self.number(where, t, "poll_seconds", 60, 1, 86400, integer=False),
             address=address,
+            oauth2=oauth2,
         )
         return account
 
-    def secret(self, where: str, t: dict[str, Any]) -> Secret | None:
-        if "password" in t:
-            self.problem(
-                f"{where}.password",
-                "never put the password in the file: use password_env or password_file",
+    def oauth2(self, where: str, t: dict[str, Any]) -> OAuth2Settings | None:
+        provider = self.string(where, t, "oauth2_provider", "microsoft") or "microsoft"
+        client_id = self.string(where, t, "oauth2_client_id", required=True) or ""
+        token_file = self.string(where, t, "oauth2_token_file", required=True)
+        tenant = self.string(where, t, "oauth2_tenant", "common") or "common"
+        if "oauth2_tenant" in t and provider != "microsoft":
+            self.problem(f"{where}.oauth2_tenant", 'only for oauth2_provider = "microsoft"')
+        if provider in OAUTH2_PROVIDERS:
+            token_tpl, device_tpl, default_scope = OAUTH2_PROVIDERS[provider]
+            token_url = self.string(where, t, "oauth2_token_url") or token_tpl.format(tenant=tenant)
+            device_url = self.string(where, t, "oauth2_device_url") or device_tpl.format(
+                tenant=tenant
             )
-        env_name, file_name = (
-            self.string(where, t, "password_env"),
-            self.string(where, t, "password_file"),
+        elif provider == "custom":
+            token_url = self.string(where, t, "oauth2_token_url", required=True) or ""
+            device_url = self.string(where, t, "oauth2_device_url", required=True) or ""
+            default_scope = ""
+        else:
+            self.problem(
+                f"{where}.oauth2_provider",
+                f"expected microsoft, google or custom, got {provider!r}",
+            )
+            return None
+        for key, url in (("oauth2_token_url", token_url), ("oauth2_device_url", device_url)):
+            if url and not re.match(r"https?://[^/\s]+", url):
+                self.problem(f"{where}.{key}", f"expected an http:// or https:// URL, got {url!r}")
+        secret = self.secret(where, t, "oauth2_client_secret", required=provider == "google")
+        if token_file is None:
+            return None
+        return OAuth2Settings(
+            provider=provider,
+            client_id=client_id,
+            token_url=token_url,
+            device_url=device_url,
+            scope=self.string(where, t, "oauth2_scope", default_scope) or default_scope,
+            token_file=self.path_of(token_file),
+            client_secret=secret,
         )
+
+    def secret(self, where: str, t: dict[str, Any], key: str, required: bool) -> Secret | None:
+        """`KEY_env` or `KEY_file` (never `KEY` itself in the file)."""
+        env_key, file_key = f"{key}_env", f"{key}_file"
+        if key in t:
+            self.problem(
+                f"{where}.{key}",
+                f"never put the {key.replace('_', ' ')} in the file: use {env_key} or {file_key}",
+            )
+        env_name, file_name = self.string(where, t, env_key), self.string(where, t, file_key)
         if env_name and file_name:
-            self.problem(f"{where}.password_env", "give password_env or password_file, not both")
+            self.problem(f"{where}.{env_key}", f"give {env_key} or {file_key}, not both")
         if env_name:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env_name):
-                self.problem(f"{where}.password_env", f"not a variable name: {env_name!r}")
-            return Secret(f"{where}.password_env", env=env_name)
+                self.problem(f"{where}.{env_key}", f"not a variable name: {env_name!r}")
+            return Secret(f"{where}.{env_key}", env=env_name)
         if file_name:
-            return Secret(f"{where}.password_file", file=self.path_of(file_name))
-        self.problem(f"{where}", "missing password_env or password_file")
+            return Secret(f"{where}.{file_key}", file=self.path_of(file_name))
+        if required:
+            self.problem(f"{where}", f"missing {env_key} or {file_key}")
         return None
 
     def company(self, where: str, t: dict[str, Any]) -> Company | None:

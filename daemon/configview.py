@@ -64,6 +64,7 @@ def config_summary(s: Settings, environ: Mapping[str, str] | None = None) -> dic
             for c in s.companies
         ],
         "missing_secrets": s.missing_secrets(environ),
+        "unauthorised": s.unauthorised(),
     }
 
 
@@ -95,4 +96,6 @@ def render_config(summary: dict[str, Any]) -> str:
         lines.append(f"  {c['name']} (IČO {c['ico']}): {addresses}")
     for problem in summary["missing_secrets"]:
         lines.append(f"not visible here, serve will need it: {problem}")
+    for problem in summary["unauthorised"]:
+        lines.append(problem)
     return "\n".join(lines)

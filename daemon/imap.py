@@ -28,6 +28,7 @@ from daemon.config import ImapAccount, Settings
 from daemon.health import DatabaseGate
 from daemon.intake import Extractor, Source, intake, quarantine
 from daemon.logs import get_logger
+from daemon.oauth2 import AUTH_NEEDED, AuthorizationNeeded, TokenSource
 from parsers.vocab import Channel, Flag
 from storage.store import ImapRef, StorageError, Store, utcnow
 
@@ -73,6 +74,7 @@ class Poller:
         self.lock = asyncio.Lock()
         self.log = get_logger(imap_account=account.name)
         self.retry: Callable[[float], None] | None = None  # set by the scheduler
+        self.tokens = TokenSource(account.oauth2) if account.oauth2 is not None else None
         self._lost = asyncio.Event()  # the current connection is gone
         self._again = False  # a poll was asked for while one was running
 
@@ -112,6 +114,13 @@ class Poller:
     async def _poll_once(self) -> bool:
         try:
             fetched = await self.poll()
+        except AuthorizationNeeded as exc:
+            # Only this account stops; it tries again every poll_seconds and resumes as soon
+            # as `imap authorize` has written a new token file.
+            self.failures += 1
+            self.log.error("imap_auth_failed", reason=str(exc), failures=self.failures)
+            await self._record(error=f"{AUTH_NEEDED}: {exc}")
+            return False
         except StorageError as exc:
             if self.gate is None:
                 raise
@@ -163,13 +172,28 @@ class Poller:
             await self._call(client.wait_hello_from_server(), "connect")
             if a.security == "starttls":
                 await self._starttls(client, context)
-            _ok(await self._call(client.login(a.username, a.password.read()), "LOGIN"), "LOGIN")
+            if self.tokens is not None:
+                await self._xoauth2(client, self.tokens)
+            else:
+                login = client.login(a.username, a.password.read())
+                _ok(await self._call(login, "LOGIN"), "LOGIN")
             # aioimaplib learns MOVE/UIDPLUS only from a capability list it has seen.
             await self._call(client.protocol.capability(), "CAPABILITY")
         except BaseException:
             await self._close(client)
             raise
         return client
+
+    async def _xoauth2(self, client: aioimaplib.IMAP4, tokens: TokenSource) -> None:
+        """SASL XOAUTH2 with a fresh access token; refused once, refreshed and tried again
+        (the provider may have ended the token early). The token is never logged."""
+        for attempt in (1, 2):
+            token = await asyncio.to_thread(tokens.access_token if attempt == 1 else tokens.refresh)
+            response = await self._call(_authenticate(client, self.account.username, token), "AUTH")
+            if response.result == "OK":
+                return
+            tokens.forget()
+        raise ImapError("AUTHENTICATE XOAUTH2 refused with a freshly refreshed token")
 
     async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext | None) -> None:
         """aioimaplib 2.0.3 has no STARTTLS: ask for it, then upgrade the transport ourselves."""
@@ -328,6 +352,7 @@ async def watch(poller: Poller) -> None:
     idler = Poller(
         account, poller.settings, poller.store, poller.extractor
     )  # its own connection state
+    idler.tokens = poller.tokens  # one access token and one refresh chain per account
     while True:
         try:
             client = await idler.connect()
@@ -358,6 +383,20 @@ async def watch(poller: Poller) -> None:
             await asyncio.sleep(min(account.poll_seconds, 5))
         finally:
             await idler._close(client)
+
+
+async def _authenticate(client: aioimaplib.IMAP4, user: str, token: str) -> Any:
+    """aioimaplib's XOAUTH2, answering the server's error challenge ("+ <base64 JSON>") with
+    the empty line RFC 7628 asks for, so a refusal ends in NO instead of a stalled command."""
+    task = asyncio.ensure_future(client.xoauth2(user, token))
+    answered = False
+    while not task.done():
+        await asyncio.sleep(0.02)
+        command = client.protocol.pending_sync_command
+        if not answered and command is not None and getattr(command, "_resp_lines", None):
+            client.protocol.transport.write(b"\r\n")
+            answered = True
+    return task.result()
 
 
 def _uidvalidity(lines: list[Any]) -> int:

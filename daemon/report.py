@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from daemon.oauth2 import AUTH_NEEDED
 from daemon.views import iso, render_table
 from parsers.vocab import Flag, Mailbox, Status
 from routing.addresses import Company
@@ -105,6 +106,7 @@ def build_report(
                 "fetched": s.fetched,
                 "errors": s.errors,
                 "last_error": s.last_error,
+                "needs_authorization": _needs_authorization(s),
             }
             for s in imap
         ],
@@ -171,6 +173,8 @@ def render_report(report: dict[str, Any]) -> str:
     for a in report["imap"]:
         state = f"last success {a['last_success']}" if a["last_success"] else "never succeeded"
         err = f"; last error: {a['last_error']}" if a["errors"] and a["last_error"] else ""
+        if a["needs_authorization"]:
+            state = f"needs authorisation: run `podatelna imap authorize {a['name']}`; {state}"
         lines.append(
             f"imap {a['name']}: {state}, {a['fetched']} fetched, {a['errors']} error(s){err}"
         )
@@ -179,3 +183,10 @@ def render_report(report: dict[str, Any]) -> str:
             f"node {n['node']}: {n['pending']} message(s) in its spool, last seen {n['last_seen']}"
         )
     return "\n".join(lines)
+
+
+def _needs_authorization(s: ImapStatus) -> bool:
+    """Its last poll ended on an OAuth2 token only `imap authorize` can renew."""
+    if not (s.last_error or "").startswith(AUTH_NEEDED) or s.last_error_at is None:
+        return False
+    return s.last_success is None or s.last_error_at > s.last_success

@@ -36,6 +36,7 @@ class ImapStatus:
     fetched: int
     errors: int
     last_error: str | None
+    last_error_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,6 +239,7 @@ class Store:
                     r.fetched,
                     r.errors,
                     r.last_error,
+                    as_utc(r.last_error_at) if r.last_error_at else None,
                 )
                 for r in session.scalars(select(ImapStatusRow))
             ]

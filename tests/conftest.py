@@ -385,4 +385,4 @@ def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
             d.proc.wait()
 
 
-from tests.dovecot import dovecot, tls_dovecot  # noqa: E402, F401  (the fixtures, for every test module)
+from tests.dovecot import dovecot, dovecot_factory, tls_dovecot  # noqa: E402, F401  (the fixtures, for every test module)

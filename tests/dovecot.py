@@ -7,8 +7,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,14 @@ USER, PASSWORD = "doklady", "tajne-heslo"
 
 
 class Dovecot:
-    def __init__(self, base: Path, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(
+        self,
+        base: Path,
+        tls: tuple[Path, Path] | None = None,
+        introspection_url: str | None = None,
+    ) -> None:
         self.base = base
+        self.introspection_url = introspection_url
         self.port = free_port()
         self.tls_port = free_port() if tls else 0
         self.tls = tls
@@ -28,6 +35,8 @@ class Dovecot:
 
     def start(self) -> Dovecot:
         env = dict(os.environ)
+        if self.introspection_url:
+            env["OAUTH2_INTROSPECTION_URL"] = self.introspection_url
         if self.tls:
             env.update(
                 TLS_CERT=str(self.tls[0]), TLS_KEY=str(self.tls[1]), TLS_PORT=str(self.tls_port)
@@ -65,6 +74,8 @@ class Dovecot:
     def append(self, messages: list[bytes], folder: str = "INBOX") -> None:
         conn = self.client()
         try:
+            if folder != "INBOX":
+                conn.create(f'"{folder}"')  # NO when it exists: fine
             for raw in messages:
                 typ, _ = conn.append(folder, None, None, raw)
                 assert typ == "OK"
@@ -122,6 +133,25 @@ def dovecot() -> Iterator[Dovecot]:
     yield server
     server.stop()
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot_factory() -> Iterator[Callable[..., Dovecot]]:
+    """Dovecot servers with options (e.g. `introspection_url` for an oauth2 passdb)."""
+    if shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin") is None:
+        pytest.skip("dovecot-imapd is not installed (make test installs it)")
+    started: list[tuple[Dovecot, Path]] = []
+
+    def make(**options: Any) -> Dovecot:
+        base = Path(tempfile.mkdtemp(prefix="podatelna-dovecot-"))
+        server = Dovecot(base / "dovecot", **options).start()
+        started.append((server, base))
+        return server
+
+    yield make
+    for server, base in started:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

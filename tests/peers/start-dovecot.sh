@@ -74,6 +74,29 @@ if [ -n "${TLS_CERT:-}" ] && [ -n "${TLS_KEY:-}" ]; then
     sed -i -e "/inet_listener imaps {/,/}/ s|port = 0|port = ${TLS_PORT:-0}|" "$DIR/dovecot.conf"
 fi
 
+# Optional OAuth2 (project addition): OAUTH2_INTROSPECTION_URL adds the XOAUTH2 and
+# OAUTHBEARER mechanisms and an oauth2 passdb that asks that RFC 7662 endpoint (POST
+# token=...) whether a token is active and whose it is.
+if [ -n "${OAUTH2_INTROSPECTION_URL:-}" ]; then
+    sed -i -e "s|^auth_mechanisms = plain login|auth_mechanisms = plain login xoauth2 oauthbearer|" "$DIR/dovecot.conf"
+    cat >> "$DIR/dovecot.conf" <<EOF
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DIR/dovecot-oauth2.conf.ext
+}
+EOF
+    cat > "$DIR/dovecot-oauth2.conf.ext" <<EOF
+introspection_mode = post
+introspection_url = $OAUTH2_INTROSPECTION_URL
+username_attribute = username
+active_attribute = active
+active_value = true
+force_introspection = yes
+EOF
+    chmod 0644 "$DIR/dovecot-oauth2.conf.ext"
+fi
+
 # passwd-file: user:{PLAIN}password  (test credentials only)
 printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$IMAP_PASS" > "$DIR/passwd"
 chmod 0644 "$DIR/passwd"
