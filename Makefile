@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/mypy $(PKGS)
 
 test: install system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 format: install
 	$(VENV)/bin/ruff format $(PKGS) tests bench
