@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -253,6 +254,8 @@ def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
     cus = _block_for(grid, cus_heads[0], [*sup_heads[:1], *ship_heads]) if cus_heads else Party()
     if not sup_heads and not cus_heads:
         return _window_envelope(grid)
+    if not sup_heads:
+        sup = _unheaded_supplier(grid, cus)
     return sup, cus
 
 
@@ -265,15 +268,21 @@ def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
     ]
 
 
+_COLUMN_GAP = 100.0  # points between two headers' left edges that make them two columns
+
+
 def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     """The cells under `head` down to the next party header (stacked) or in its column
     (side by side with another header: the other party, a delivery address)."""
-    beside = [o for o in others if o.row == head.row and o is not head]
-    below = [o for o in others if o.row > head.row]
+    # another header in another column (side by side, or a sidebar) splits every row of the
+    # block at the middle; one in this column below ends the block
+    beside = [o for o in others if o is not head and abs(o.left - head.left) >= _COLUMN_GAP]
+    below = [o for o in others if o.row > head.row and abs(o.left - head.left) < _COLUMN_GAP]
     stop = min((o.row for o in below), default=head.row + 12)
     rows = []
     for row in grid.rows[head.row : min(head.row + 12, stop)]:
         cells = [c for c in row if c.row != head.row or c.index >= head.index]
+        cells = [c for c in cells if c.right > head.left - 2]  # a column left of a sidebar
         for other in beside:
             mid = (head.left + other.left) / 2
             cells = [c for c in cells if (c.left < mid) == (head.left < mid)]
@@ -299,6 +308,44 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
             return supplier, Party(name=clean_name(customer))
     return Party(), Party()
 
+
+def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
+    """The supplier when only the customer has a header: its name from the sender line above
+    a window address or from the legal footer's first part, its identifiers from the labelled
+    ones printed outside the customer's block (one value each, or none)."""
+    theirs = {customer.ico, customer.dic, customer.ic_dph} - {None}
+
+    def only(pattern: re.Pattern[str], valid: Callable[[str], bool]) -> str | None:
+        found = {
+            compact_id(m.group(1))
+            for cell, m in grid.find(pattern)
+            if not _THEIRS.search(cell.text[: m.start()])
+        }
+        found = {v for v in found if v not in theirs and valid(v)}
+        return found.pop() if len(found) == 1 else None
+
+    name = None
+    for row in grid.rows:
+        for cell in row:
+            parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
+            if len(parts) >= 3 and _POSTCODE.search(" ".join(parts[1:3])) and _name_like(parts[0]):
+                candidate = clean_name(parts[0])
+                if candidate and candidate != customer.name and labels.LEGAL_FORM.search(candidate):
+                    name = candidate
+                    break
+        if name:
+            break
+    return Party(
+        name=name,
+        ico=only(_ICO, is_valid_ico),
+        dic=only(_DIC, lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
+        ic_dph=only(_IC_DPH, is_valid_vat_id),
+    )
+
+
+# The parts of a sender line or a legal footer: "Firma s.r.o., Hlavná 1, 811 01 Bratislava",
+# "Firma GmbH · Straße 1 · 12345 Stadt · USt-IdNr.: DE…"
+_SENDER_LINE = re.compile(r"\s+[-–·•●|]\s+|,\s+")
 
 _THEIRS = re.compile(r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient)\W*$", NOCASE)
 
@@ -354,6 +401,8 @@ def _party_block(
             text = re.sub(r"^\s*/[^:]*", "", text).lstrip(" :")
         elif _is_label_value(grid, c) or labels.SHIP_TO.search(text):
             continue
+        if labels.TITLE_CELL.match(text) and not labels.LEGAL_FORM.search(text):
+            continue  # the title beside a sidebar's block
         if text and _name_like(text) and (cleaned := clean_name(text)):
             name = cleaned
             break

@@ -141,6 +141,15 @@ _DOC_WORD = _any(
     r"számla",
     r"factura",
 )
+# A cell that is a document's title ("FAKTÚRA - DAŇOVÝ DOKLAD", "Tax invoice", "Rechnung
+# R-1"): never a party's name.
+TITLE_CELL = re.compile(
+    _lenient(
+        rf"^\s*(?:\w+\s+)?(?:{_DOC_WORD})\b[\s\-–:]*(?:daňový doklad|tax document)?"
+        r"[\s#:.]*(?:č\.|nr\.?|no\.?)?\s*[\w/\-.]*\s*$"
+    ),
+    NOCASE,
+)
 NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
@@ -152,7 +161,7 @@ NUMBER = _compile(
     r"numer faktury|nr faktury|número de factura|factura n[º°.]",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
-VS = _compile(r"variabiln(?:ý|í) symbol|var\. ?symbol|\bVS\b|payment reference")
+VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
     r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
@@ -265,6 +274,14 @@ CONTACT_AFTER_COMMA = re.compile(
     r"^(?P<company>[^,]{2,}),\s+(?!.*\b(?:s\.\s?r\.\s?o|a\.\s?s|spol|k\.\s?s|v\.\s?o\.\s?s|gmbh|ag|kg"
     r"|ltd|inc|llc|plc|sarl|sas|sa|bv|nv|srl|spa|kft|zrt|sp\.\s?z)\b)"
     r"[A-ZÁ-Ž][a-zá-ž]+(?:\s+[A-ZÁ-Ž][a-zá-ž]+)+$"
+)
+
+# A company's legal form: what makes a line a company's name rather than a title or a street.
+LEGAL_FORM = re.compile(
+    r"(?:\bs\.\s?r\.\s?o\.|\bspol\.\s?s\s?r\.\s?o\.|\ba\.\s?s\.|\bk\.\s?s\.|\bv\.\s?o\.\s?s\."
+    r"|\bGmbH\b|\bAG\b|\bKG\b|\bLtd\b\.?|\bLimited\b|\bInc\b\.?|\bLLC\b|\bplc\b|\bSARL\b|\bSAS\b"
+    r"|\bS\.A\.|\bB\.V\.|\bN\.V\.|\bS\.r\.l\.|\bS\.p\.A\.|\bKft\.|\bZrt\.|\bsp\.\s?z\s?o\.\s?o\.)",
+    NOCASE,
 )
 
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)
