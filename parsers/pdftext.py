@@ -197,9 +197,14 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 
 def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
-    """Runs of characters on one line between spaces, from each character's glyph box."""
+    """Runs of characters on one line between word gaps. Across, each character spans its
+    advance (PDFium's loose box: letters of a word touch, a space leaves a gap of about a
+    quarter of the font size; tight glyph boxes would split at every narrow "1"). Up and
+    down, it spans a band above its baseline smaller than any line pitch (font boxes,
+    accents and descenders would make close lines overlap)."""
     raw = textpage.raw
-    x0, x1, y0, y1 = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    loose = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
     segments: list[Segment] = []
     run: list[str] = []
     left = bottom = right = top = 0.0
@@ -212,15 +217,20 @@ def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else ""
-        if not ch or ch.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, x0, x1, y0, y1):
+        if (
+            not ch
+            or ch.isspace()
+            or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+            or not pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
+        ):
             flush()
             continue
-        lo, hi, b, t = x0.value, x1.value, min(y0.value, y1.value), max(y0.value, y1.value)
-        size = max(pdfium_c.FPDFText_GetFontSize(raw, i), t - b, 1.0)
-        same_line = run and min(t, top) - max(b, bottom) > -0.1 * size  # "." sits low
-        # a word gap is about a quarter of the font size or more; glyph boxes exclude the
-        # side bearings, so letters stand up to ~0.2 apart
-        if not same_line or lo - right > 0.25 * size or lo < right - 0.5 * size:
+        low, high = sorted((loose.bottom, loose.top))
+        size = max((high - low) / 1.15, 1.0)  # a font's box is about 1.15 of its size
+        lo, hi = sorted((loose.left, loose.right))
+        b, t = oy.value - 0.1 * size, oy.value + 0.6 * size
+        same_line = run and min(t, top) - max(b, bottom) > 0
+        if not same_line or lo - right > 0.15 * size or lo < right - 0.5 * size:
             flush()
         if not run:
             left, bottom, right, top = lo, b, hi, t
@@ -238,7 +248,7 @@ def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
     for seg in sorted(segments, key=lambda s: (-s.top, s.left)):
         # a comma or an underscore starts lower than its words, so rows of other columns can
         # come between them in this order: look back a few rows, not only at the last
-        row = next((r for r in reversed(rows[-4:]) if _same_row(r[0], seg)), None)
+        row = next((r for r in reversed(rows[-4:]) if _fits(r, seg)), None)
         if row is not None:
             row.append(seg)
         else:
@@ -286,6 +296,17 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
 def layout_lines(segments: list[Segment]) -> tuple[str, ...]:
     """The page as lines of text; wide gaps between cells become four spaces."""
     return tuple("    ".join(c.text for c in row) for row in layout_rows(segments))
+
+
+def _fits(row: list[Segment], seg: Segment) -> bool:
+    """`seg` belongs to `row`: level with its first run, and with every run of about its
+    height (two lines of a sidebar beside one tall title are two rows, not one)."""
+    if not _same_row(row[0], seg):
+        return False
+    height = seg.top - seg.bottom
+    return all(
+        _same_row(m, seg) for m in row[1:] if 0.67 * height <= m.top - m.bottom <= 1.5 * height
+    )
 
 
 def _same_row(first: Segment, seg: Segment) -> bool:
