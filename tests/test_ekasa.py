@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from parsers.mime import AttachmentKind
 from parsers.vocab import DocType
 from tests.conftest import Cli, config_text
 from tests.docgen import RECEIPTS, build_eml, make_receipt, render_receipt
+from tests.oauthstand import QuietHandler
 
 RECEIPT = make_receipt(11)
 EKASA_PATH = "/mdu/api/v1/opd/receipt/find"
@@ -59,22 +60,14 @@ class StandIn:
         self.delay = delay
         stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 stand_in.hits.append(body["receiptId"])
                 time.sleep(stand_in.delay)
                 receipt = stand_in.known.get(body["receiptId"])
                 answer = {"returnValue": 0 if receipt else -1, "receipt": receipt}
-                data = json.dumps(answer).encode()
-                self.send_response(200 if self.path == EKASA_PATH else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                self.reply(200 if self.path == EKASA_PATH else 404, answer)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{EKASA_PATH}"
