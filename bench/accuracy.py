@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -124,6 +125,26 @@ def main() -> None:
     ocr_sets(a.pictures)
 
 
+def tally(
+    result: Any, expected: dict[str, object], c: Counter[str], wrong: list[str], tag: str = ""
+) -> bool:
+    """Count each expected field exact / empty / wrong into `c` (wrong ones listed); True
+    when the document was accepted with no flag and every field right."""
+    got = flatten(as_contract(result.fields))
+    right = not result.fields.flags and not result.fields.missing
+    for key, value in flatten(expected).items():
+        outcome = (
+            "exact"
+            if got.get(key) == value
+            else ("empty" if got.get(key) in (None, []) else "wrong")
+        )
+        c[outcome] += 1
+        right &= outcome == "exact"
+        if outcome == "wrong":
+            wrong.append(f"{tag}{key}: {got.get(key)!r} != {value!r}")
+    return bool(right)
+
+
 def html_set(n: int) -> None:
     """HTML invoices printed by headless Chromium from randomised layouts (tests/htmlgen.py):
     a third producer, as web invoicing apps make their PDFs. Full pipeline."""
@@ -144,19 +165,7 @@ def html_set(n: int) -> None:
     for doc, pdf, expected in documents(n):
         att = Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "application/pdf", "1")
         result = extract_document(att)
-        got = flatten(as_contract(result.fields))
-        right = not result.fields.flags and not result.fields.missing
-        for key, value in flatten(expected).items():
-            outcome = (
-                "exact"
-                if got.get(key) == value
-                else ("empty" if got.get(key) in (None, []) else "wrong")
-            )
-            c[outcome] += 1
-            right &= outcome == "exact"
-            if outcome == "wrong":
-                wrong_lines.append(f"{doc.number}: {key}: {got.get(key)!r} != {value!r}")
-        accepted += right
+        accepted += tally(result, expected, c, wrong_lines, f"{doc.number}: ")
     total = sum(c.values()) or 1
     print(
         f"\nChromium HTML family ({n} randomised layouts; tuned on after its first run, "
@@ -208,20 +217,9 @@ def ocr_sets(n: int) -> None:
             t = time.perf_counter()
             result = extract_document(att)
             seconds.append(time.perf_counter() - t)
-            got = flatten(as_contract(result.fields))
-            right = not result.fields.flags and not result.fields.missing
-            for key, value in flatten(doc.expected()).items():  # type: ignore[attr-defined]
-                outcome = (
-                    "exact"
-                    if got.get(key) == value
-                    else ("empty" if got.get(key) in (None, []) else "wrong")
-                )
-                c[outcome] += 1
-                right &= outcome == "exact"
-                if outcome == "wrong":
-                    wrong_lines.append(f"{key}: {got.get(key)!r} != {value!r}")
-            accepted += right
-            qr_ids += got.get("receipt_id") == getattr(doc, "receipt_id", None)
+            expected = doc.expected()  # type: ignore[attr-defined]
+            accepted += tally(result, expected, c, wrong_lines)
+            qr_ids += result.fields.receipt_id == getattr(doc, "receipt_id", None)
         total = sum(c.values()) or 1
         print(
             f"{label:<22}{len(items):>6}{100 * c['exact'] / total:>8.1f}"
