@@ -253,10 +253,33 @@ def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
     sup = _block_for(grid, sup_heads[0], [*cus_heads[:1], *ship_heads]) if sup_heads else Party()
     cus = _block_for(grid, cus_heads[0], [*sup_heads[:1], *ship_heads]) if cus_heads else Party()
     if not sup_heads and not cus_heads:
-        return _window_envelope(grid)
+        sup, cus = _window_envelope(grid)
+        if sup.name is None:
+            sup = replace(sup, name=_footer_name(grid))
+        return sup, cus
     if not sup_heads:
         sup = _unheaded_supplier(grid, cus)
+        if sup.name is None:
+            sup = replace(sup, name=_footer_name(grid))
     return sup, cus
+
+
+def _footer_name(grid: Grid) -> str | None:
+    """The issuer's name as its legal footer prints it: a line of its own, with a legal
+    form or in capitals, right above the registration / capital line ("NETPRESSE" over
+    "Sarl au capital de … - RCS Paris …")."""
+    for above, row in itertools.pairwise(grid.rows):
+        if len(above) != 1 or not any(labels.LEGAL_FOOTER.search(c.text) for c in row):
+            continue
+        text = above[0].text.strip()
+        if (
+            _name_like(text)
+            and not labels.TITLE_CELL.match(text)
+            and not re.search(r"\d", text)
+            and (labels.LEGAL_FORM.search(text) or (text.isupper() and len(text) <= 40))
+        ):
+            return clean_name(text)
+    return None
 
 
 def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:

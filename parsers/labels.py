@@ -284,6 +284,15 @@ LEGAL_FORM = re.compile(
     NOCASE,
 )
 
+# The issuer's legal footer: registration and capital lines under the company's name.
+LEGAL_FOOTER = re.compile(
+    r"siège social|au capital|\bR[CS]S\b|\bSIRE[NT]\b|registered office|company (?:no\.?|number)"
+    r"|registered in england|handelsregister|amtsgericht|\bHRB\b|geschäftsführ|sitz der gesellschaft"
+    r"|obchodn(?:om|ém) regist|zapísan[áý] v|zapsan[áý] v|spisová značka|\bKvK\b|handelsregister"
+    r"|registro (?:delle )?imprese|cégjegyzék|\bKRS\b",
+    NOCASE,
+)
+
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)
 
 ICO = re.compile(

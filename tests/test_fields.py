@@ -146,3 +146,23 @@ Vystavil: Ján Novák
         "CZ36582221",
     )
     assert (f.customer.name, f.customer.ico) == ("Beta a.s.", "35790326")
+
+
+def test_the_issuer_is_named_by_its_legal_footer_when_no_block_is_headed() -> None:
+    page = "\n".join(
+        [
+            "ALEXINUX",
+            "27 rue Henri Rolland",
+            "69100 Villeurbanne",
+            "Facture n° 2022089083",
+            "Date : 28/11/2022",
+            "Total TTC :    56,02 €",
+            "NETPRESSE",
+            "Sarl au capital de 10 000€ - RCS Paris B 530 848 134",
+        ]
+    )
+    fields = extract_fields(Grid.from_text(page))
+    assert fields.supplier.name == "NETPRESSE"
+    assert fields.customer.name is None  # an unheaded address block could be either party
+    titled = page.replace("NETPRESSE", "FACTURE")
+    assert extract_fields(Grid.from_text(titled)).supplier.name is None  # a title is no name
