@@ -485,9 +485,7 @@ class _Loader:
 
     def ekasa(self, t: dict[str, Any]) -> EkasaSettings:
         self.unknown("ekasa", t, _EKASA)
-        url = self.string("ekasa", t, "url", EKASA_URL) or EKASA_URL
-        if not re.match(r"https?://[^/\s]+", url):
-            self.problem("ekasa.url", f"expected an http:// or https:// URL, got {url!r}")
+        url = self.url("ekasa", t, "url", EKASA_URL)
         return EkasaSettings(
             lookup=self.boolean("ekasa", t, "lookup", False),
             url=url,
@@ -553,13 +551,11 @@ class _Loader:
             self.problem(f"{where}.oauth2_tenant", 'only for oauth2_provider = "microsoft"')
         if provider in OAUTH2_PROVIDERS:
             token_tpl, device_tpl, default_scope = OAUTH2_PROVIDERS[provider]
-            token_url = self.string(where, t, "oauth2_token_url") or token_tpl.format(tenant=tenant)
-            device_url = self.string(where, t, "oauth2_device_url") or device_tpl.format(
-                tenant=tenant
-            )
+            token_url = self.url(where, t, "oauth2_token_url", token_tpl.format(tenant=tenant))
+            device_url = self.url(where, t, "oauth2_device_url", device_tpl.format(tenant=tenant))
         elif provider == "custom":
-            token_url = self.string(where, t, "oauth2_token_url", required=True) or ""
-            device_url = self.string(where, t, "oauth2_device_url", required=True) or ""
+            token_url = self.url(where, t, "oauth2_token_url", None)
+            device_url = self.url(where, t, "oauth2_device_url", None)
             default_scope = ""
         else:
             self.problem(
@@ -567,9 +563,6 @@ class _Loader:
                 f"expected microsoft, google or custom, got {provider!r}",
             )
             return None
-        for key, url in (("oauth2_token_url", token_url), ("oauth2_device_url", device_url)):
-            if url and not re.match(r"https?://[^/\s]+", url):
-                self.problem(f"{where}.{key}", f"expected an http:// or https:// URL, got {url!r}")
         secret = self.secret(where, t, "oauth2_client_secret", required=provider == "google")
         if token_file is None:
             return None
@@ -582,6 +575,13 @@ class _Loader:
             token_file=self.path_of(token_file),
             client_secret=secret,
         )
+
+    def url(self, where: str, t: Mapping[str, Any], key: str, default: str | None) -> str:
+        """An http(s) URL (`default` None: required)."""
+        value = self.string(where, t, key, default, required=default is None) or ""
+        if value and not re.match(r"https?://[^/\s]+", value):
+            self.problem(f"{where}.{key}", f"expected an http:// or https:// URL, got {value!r}")
+        return value
 
     def secret(self, where: str, t: dict[str, Any], key: str, required: bool) -> Secret | None:
         """`KEY_env` or `KEY_file` (never `KEY` itself in the file)."""

@@ -44,8 +44,10 @@ def correct(
     if not changed:
         return record
     fields = fields_from_contract(values, record.flags)
-    kinds = {k.value: k for k in AttachmentKind}
-    kind = kinds.get(record.kind, AttachmentKind.PDF)
+    try:
+        kind = AttachmentKind(record.kind)
+    except ValueError:  # "message": a message with no document, its checks are a PDF's
+        kind = AttachmentKind.PDF
     doc = ExtractedDocument(record.sha256, record.filename, kind, fields, 0, None)
     target = (
         Route(record.company, Mailbox(record.mailbox), "")

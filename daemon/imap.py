@@ -390,13 +390,16 @@ async def _authenticate(client: aioimaplib.IMAP4, user: str, token: str) -> Any:
     the empty line RFC 7628 asks for, so a refusal ends in NO instead of a stalled command."""
     task = asyncio.ensure_future(client.xoauth2(user, token))
     answered = False
-    while not task.done():
-        await asyncio.sleep(0.02)
-        command = client.protocol.pending_sync_command
-        if not answered and command is not None and getattr(command, "_resp_lines", None):
-            client.protocol.transport.write(b"\r\n")
-            answered = True
-    return task.result()
+    try:
+        while not task.done():
+            await asyncio.sleep(0.02)
+            command = client.protocol.pending_sync_command
+            if not answered and command is not None and getattr(command, "_resp_lines", None):
+                client.protocol.transport.write(b"\r\n")
+                answered = True
+        return task.result()
+    finally:
+        task.cancel()  # given up by the caller's deadline: the command dies with the connection
 
 
 def _uidvalidity(lines: list[Any]) -> int:

@@ -121,22 +121,9 @@ def render_table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> 
 def render_detail(doc: DocumentRecord) -> str:
     data = detail_json(doc)
     lines = [f"Document {doc.id}  [{doc.status}]"]
-    for key in (
-        "company",
-        "mailbox",
-        "doc_type",
-        "number",
-        "variable_symbol",
-        "issue_date",
-        "delivery_date",
-        "due_date",
-        "currency",
-        "total",
-        "iban",
-        "receipt_id",
-        "refers_to",
-        "accounting_range",
-    ):
+    # one line a field; parties and VAT rows below, each in a line of its own
+    single = [k for k in FIELD_KEYS if k not in ("supplier", "customer", "vat")]
+    for key in ("company", "mailbox", *single, "accounting_range"):
         lines.append(f"  {key:<17} {data[key] if data[key] is not None else '-'}")
     for role in ("supplier", "customer"):
         p = data[role]

@@ -48,7 +48,8 @@ from daemon.websession import (
 )
 from daemon.workers import WorkerPool
 from parsers.corrections import FIELDS, InvalidCorrection
-from parsers.vocab import Mailbox, Status
+from parsers.fields import REQUIRED as REQUIRED_FIELDS
+from parsers.vocab import DocType, Mailbox, Status
 from storage.store import DocumentRecord, ResolutionError, Store
 
 HERE = Path(__file__).parent
@@ -66,8 +67,11 @@ SECURITY_HEADERS = {
 }
 # Every correctable field has an input on the page; VAT rows are corrected through the API.
 CORRECTABLE = tuple(f for f in FIELDS if f != "vat")
-# What every document needs (parsers.fields.REQUIRED): shown as missing when empty.
-REQUIRED = ("doc_type", "number", "issue_date", "total", "supplier.ico")
+# What a document needs (parsers.fields.REQUIRED), by the inputs that hold it: shown as
+# missing when empty ("supplier.id" is an IČO, or a VAT id for a foreign supplier).
+REQUIRED = tuple(
+    "supplier.ico" if name == "supplier.id" else name for name in REQUIRED_FIELDS[DocType.UNKNOWN]
+)
 
 Handler = Callable[[Request, Session], Awaitable[Response]]
 

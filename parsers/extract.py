@@ -32,7 +32,7 @@ from parsers.ocr import MIN_WORDS, OCR_MAX_PAGES, pdf_pictures, read_picture
 from parsers.ocr import unavailable as ocr_unavailable
 from parsers.paycode import decode_pay_by_square, decode_spayd, ekasa_receipt_id, read_codes
 from parsers.pdftext import DEFAULT_MAX_PAGES, PdfText, read_pdf
-from parsers.pictures import Picture, frame_count, open_pictures
+from parsers.pictures import Picture, frame_count, open_pictures, too_small
 from parsers.values import amounts_in, compact_id, date_readings
 from parsers.vocab import DocType, Flag
 
@@ -213,6 +213,8 @@ def _by_ocr(
     if isinstance(opened, str):
         return unread(Flag.UNREADABLE_PDF, opened)
     count = max(page_count, len(opened))
+    if opened and (small := too_small(opened[0].width, opened[0].height)):
+        return unread(Flag.NO_TEXT_LAYER, f"not a document: {small}", count)
     pages = [read_picture(p) for p in opened]
     words = sum(p.words for p in pages)
     if words < MIN_WORDS:

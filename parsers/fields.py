@@ -347,19 +347,15 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
         found = {v for v in found if v not in theirs and valid(v)}
         return found.pop() if len(found) == 1 else None
 
-    name = None
-    for row in grid.rows:
-        for cell in row:
-            parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
-            if len(parts) >= 3 and _POSTCODE.search(" ".join(parts[1:3])) and _name_like(parts[0]):
-                candidate = clean_name(parts[0])
-                if candidate and candidate != customer.name and labels.LEGAL_FORM.search(candidate):
-                    name = candidate
-                    break
-        if name:
-            break
+    def sender(cell: Cell) -> str | None:
+        parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
+        if len(parts) < 3 or not _POSTCODE.search(" ".join(parts[1:3])):
+            return None
+        name = clean_name(parts[0]) if _name_like(parts[0]) else None
+        return name if name and name != customer.name and labels.LEGAL_FORM.search(name) else None
+
     return Party(
-        name=name,
+        name=next((n for c in grid.cells() if (n := sender(c))), None),
         ico=only(_ICO, is_valid_ico),
         dic=only(_DIC, lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
         ic_dph=only(_IC_DPH, is_valid_vat_id),
@@ -534,28 +530,25 @@ def adds_up(f: ExtractedFields) -> bool | None:
     return any(abs(c - f.total) <= TOTALS_TOLERANCE for c in candidates)
 
 
+MAX_REPAIRED_ROWS = 5  # at most 4^5 readings tried: a page of rate-like rows cannot stall it
+
+
 def with_decimal_points(f: ExtractedFields) -> ExtractedFields | None:
     """OCR loses decimal points ("5.15" read as "515"). Where putting them back into whole
     amounts makes every VAT row's tax its base times its rate and the rows add up to the
     total, the arithmetic proves the reading: the one such reading, else None."""
-    if f.total is None or not f.vat or adds_up(f) is not False:
+    if f.total is None or not f.vat or len(f.vat) > MAX_REPAIRED_ROWS or adds_up(f) is not False:
         return None
 
     def options(v: Decimal) -> list[Decimal]:
         return [v, v / 100] if v == v.to_integral_value() and abs(v) >= 100 else [v]
-
-    def taxed(base: Decimal, vat: Decimal, rate: str) -> bool:
-        try:
-            return abs(base * Decimal(rate) / 100 - vat) <= max(Decimal("0.02"), abs(base) / 2000)
-        except ArithmeticError:
-            return False
 
     rows = [
         [
             VatRow(r.rate, b, v)
             for b in options(r.base)
             for v in options(r.vat)
-            if taxed(b, v, r.rate)
+            if _taxed(b, v, Decimal(r.rate))
         ]
         for r in f.vat
     ]

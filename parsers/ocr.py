@@ -17,10 +17,11 @@ and memory limit (daemon/workers.py).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ TESSDATA_DIRS = (
 )
 
 
+@functools.lru_cache(maxsize=1)
 def tessdata() -> tuple[str | None, str]:
     """Where Tesseract's language data is, and the languages found there; (None, why) if not."""
     candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
@@ -59,8 +61,9 @@ def tessdata() -> tuple[str | None, str]:
     )
 
 
+@functools.lru_cache(maxsize=1)
 def unavailable() -> str | None:
-    """Why OCR cannot run here, or None."""
+    """Why OCR cannot run here, or None (asked once per process: every picture asks)."""
     if importlib.util.find_spec("tesserocr") is None:  # pragma: no cover - a dependency
         return "the tesserocr package is not installed"
     path, why = tessdata()
@@ -261,30 +264,20 @@ def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
 
 def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
     """Words merged into cells as a text layer's runs are; a cell holding an unsure word has
-    its digits masked, so no date, amount or identifier is read from it."""
-    unsure = {id(s) for s, c in words if c < MIN_WORD_CONFIDENCE}
-    by_id = {id(s): s for s, _ in words}
+    its digits masked, so no date, amount or identifier is read from it. An unsure word
+    carries an invisible mark through the merge, so its cell is known without a search."""
+    marked = [replace(s, text=s.text + _UNSURE) if c < MIN_WORD_CONFIDENCE else s for s, c in words]
     cells: list[Segment] = []
-    for row in layout_rows([s for s, _ in words]):
+    for row in layout_rows(marked):
         for cell in row:
-            members = [
-                s
-                for s in by_id.values()
-                if s.left >= cell.left - 0.01
-                and s.right <= cell.right + 0.01
-                and s.bottom >= cell.bottom - 0.01
-                and s.top <= cell.top + 0.01
-            ]
-            if any(id(s) in unsure for s in members):
-                cell = Segment(
-                    cell.left,
-                    cell.bottom,
-                    cell.right,
-                    cell.top,
-                    "".join(MASK if ch.isdigit() else ch for ch in cell.text),
-                )
+            if _UNSURE in cell.text:
+                text = cell.text.replace(_UNSURE, "")
+                cell = replace(cell, text="".join(MASK if ch.isdigit() else ch for ch in text))
             cells.append(cell)
     return tuple(cells)
+
+
+_UNSURE = "\u2063"  # INVISIBLE SEPARATOR: never in OCR output
 
 
 def pdf_pictures(data: bytes, max_pages: int) -> list[Picture] | str:

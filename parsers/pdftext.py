@@ -299,14 +299,16 @@ def layout_lines(segments: list[Segment]) -> tuple[str, ...]:
 
 
 def _fits(row: list[Segment], seg: Segment) -> bool:
-    """`seg` belongs to `row`: level with its first run, and with every run of about its
-    height (two lines of a sidebar beside one tall title are two rows, not one)."""
+    """`seg` belongs to `row`: level with its first run, and with the last run of about its
+    height (two lines of a sidebar beside one tall title are two rows, not one). Every run
+    was level with the row when it joined, so the last one of a size stands for them all."""
     if not _same_row(row[0], seg):
         return False
     height = seg.top - seg.bottom
-    return all(
-        _same_row(m, seg) for m in row[1:] if 0.67 * height <= m.top - m.bottom <= 1.5 * height
+    like = next(
+        (m for m in reversed(row) if 0.67 * height <= m.top - m.bottom <= 1.5 * height), None
     )
+    return like is None or like is row[0] or _same_row(like, seg)
 
 
 def _same_row(first: Segment, seg: Segment) -> bool:

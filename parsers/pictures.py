@@ -79,12 +79,19 @@ def _upright(image: Any) -> Picture:
     return Picture(image, width, height)
 
 
+# Formats whose header Pillow reads in Python, without a C decoder: safe to look at in the
+# daemon's own process (WebP and HEIC go through libwebp / libheif even to tell their size,
+# so only the bounded worker opens them).
+HEADER_IN_PYTHON = ("jpeg", "png", "gif", "tiff")
+
+
 def picture_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height from the header alone (nothing is decoded), or None."""
+    """Width and height from the header alone (nothing is decoded), or None when the format
+    is not one whose header is read without a decoder, or the header is broken."""
     from PIL import Image
 
-    if sniff_image(data) == "heic":
-        _register_heif()
+    if sniff_image(data) not in HEADER_IN_PYTHON:
+        return None
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size

@@ -166,3 +166,17 @@ def test_the_issuer_is_named_by_its_legal_footer_when_no_block_is_headed() -> No
     assert fields.customer.name is None  # an unheaded address block could be either party
     titled = page.replace("NETPRESSE", "FACTURE")
     assert extract_fields(Grid.from_text(titled)).supplier.name is None  # a title is no name
+
+
+def test_lost_decimal_points_are_restored_only_when_the_arithmetic_proves_them() -> None:
+    from parsers.fields import ExtractedFields, VatRow, with_decimal_points
+
+    read = ExtractedFields(
+        total=Decimal("108.15"), vat=(VatRow("5", Decimal("103.00"), Decimal("515")),)
+    )
+    fixed = with_decimal_points(read)
+    assert fixed is not None and fixed.vat == (VatRow("5", Decimal("103.00"), Decimal("5.15")),)
+    wrong_total = ExtractedFields(total=Decimal("999.99"), vat=read.vat)
+    assert with_decimal_points(wrong_total) is None  # nothing proves any reading
+    many = tuple(VatRow(str(r), Decimal("100"), Decimal("100")) for r in range(1, 40))
+    assert with_decimal_points(ExtractedFields(total=Decimal("1"), vat=many)) is None  # bounded

@@ -165,3 +165,16 @@ def test_oauth2_config_errors_name_their_keys(tmp_path: Path) -> None:
     # no token yet: `check-config` says what serve will need; other commands do not care
     out = Cli(config).run("check-config")
     assert "imap authorize" in out.stdout
+
+
+def test_imap_authorize_refuses_an_unknown_or_password_account_in_one_line(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "c.toml"
+    account = '[[imap]]\nname = "heslo"\nhost = "h"\nusername = "u"\npassword_env = "X"\n'
+    config.write_text(config_text(f"sqlite:///{tmp_path / 'db'}", tmp_path / "f") + account)
+    cli = Cli(config)
+    for name, says in (("nosuch", "no [[imap]] account named 'nosuch'"), ("heslo", "password")):
+        out = cli.run("imap", "authorize", name, check=False)
+        assert out.returncode == 1 and says in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr

@@ -279,3 +279,29 @@ def test_the_review_page_shows_the_picture_and_says_it_was_read_by_ocr(tmp_path:
     finally:
         pool.close()
         store.close()
+
+
+def test_an_unsure_word_blanks_the_digits_of_its_cell_only() -> None:
+    from parsers.pdftext import Segment
+
+    words = [
+        (Segment(10, 100, 40, 110, "Spolu:"), 96.0),
+        (Segment(44, 100, 70, 110, "12,50"), 31.0),  # unsure: its cell loses its digits
+        (Segment(300, 100, 330, 110, "EUR"), 95.0),
+        (Segment(10, 80, 60, 90, "IČO: 36582221"), 97.0),
+    ]
+    cells = {c.text for c in ocr._cells(words)}
+    assert cells == {"Spolu: ▯▯,▯▯", "EUR", "IČO: 36582221"}
+
+
+def test_a_tiny_webp_is_no_document_even_when_only_the_worker_can_open_it() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(out, format="WEBP")
+    data = out.getvalue()
+    parsed_kind = extract_attachments(
+        docgen.build_eml(docgen.RECEIPTS, [("i.webp", data, "image/webp")])
+    ).attachments
+    assert [a.kind for a in parsed_kind] == [AttachmentKind.IMAGE]  # libwebp: not in the daemon
+    result = extract_document(_picture(data, "i.webp"))
+    assert Flag.NO_TEXT_LAYER in result.fields.flags
+    assert result.problem and "not a document" in result.problem
