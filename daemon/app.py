@@ -1,17 +1,20 @@
-"""The composition root of `podatelna serve`: store → spool → workers → SMTP, closed in reverse.
+"""The composition root of `podatelna serve`: store → spool → workers → services, closed in
+reverse. The services — the runner, the IMAP watchers, the heartbeat — are one TaskGroup.
 
 The database may be down when `serve` starts, or go away later: SMTP needs only the spool, so
 mail is acknowledged and waits there while the runner waits for the database (daemon.health).
 Every node records its spool backlog and a heartbeat in the database (`report`'s `nodes`).
 
-SIGTERM/SIGINT: stop accepting (421), let DATA under way finish, let the message being
-processed finish (the rest stays spooled and is replayed at the next start), close, exit 0.
+SIGTERM/SIGINT: stop accepting (421), let DATA under way finish, let polls and the messages
+being processed finish (the rest stays spooled and is replayed at the next start), close,
+exit 0 — all of it within one deadline, `SHUTDOWN_SECONDS`, below systemd's TimeoutStopSec.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -27,21 +30,15 @@ from daemon.workers import WorkerPool
 from parsers.ocr import unavailable as ocr_unavailable
 from storage.store import StorageError, Store, utcnow
 
-SHUTDOWN_GRACE = 25.0  # seconds for DATA under way; systemd's TimeoutStopSec is 30
+SHUTDOWN_SECONDS = 30.0  # for all of the shutdown; systemd/podatelna.service allows 40
 HEARTBEAT_SECONDS = 10.0
 
 
-async def _wait_for_polls(pollers: list[Poller], grace: float) -> None:
-    """A poll under way finishes its current message; the next start continues from there."""
-
-    async def idle(poller: Poller) -> None:
+async def _polls_done(pollers: list[Poller]) -> None:
+    """A poll under way finishes its current messages; the next start continues from there."""
+    for poller in pollers:
         async with poller.lock:
             pass
-
-    try:
-        await asyncio.wait_for(asyncio.gather(*(idle(p) for p in pollers)), grace)
-    except TimeoutError:
-        get_logger().warning("imap_drain_timed_out")
 
 
 async def _heartbeat(
@@ -60,7 +57,7 @@ async def _heartbeat(
 async def serve(settings: Settings) -> int:
     log = get_logger()
     store = Store.connect(settings.storage.database, settings.storage.files)
-    spool = Spool(settings.storage.spool)
+    spool = Spool(settings.storage.spool, store.blobs)
     spool.ensure()
     gate = DatabaseGate(store)
     gate.start()
@@ -72,70 +69,79 @@ async def serve(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server = smtp_gate = None
     started = utcnow()
-    heartbeat = asyncio.create_task(_heartbeat(p.node, started, store, spool, gate))
+    code = 0
     try:
-        pending = spool.pending()
-        for entry in pending:
-            processor.submit(entry)
-        if pending:
-            log.info("spool_replayed", messages=len(pending))
-        workers = asyncio.create_task(processor.run())
-        if settings.smtp is not None:
-            smtp_gate = Gate(settings.smtp)
-            handler = Handler(
-                settings.smtp, settings.address_book, spool, smtp_gate, processor.submit
-            )
-            try:
-                server = await start_server(settings.smtp, handler, smtp_gate)
-            except OSError as exc:
-                log.error(
-                    "smtp_listen_failed",
-                    listen=f"{settings.smtp.host}:{settings.smtp.port}",
-                    error=str(exc),
+        async with asyncio.TaskGroup() as services:
+            runner = services.create_task(processor.run(), name="runner")
+            heartbeat = services.create_task(_heartbeat(p.node, started, store, spool, gate))
+            pending = spool.pending()
+            for entry in pending:
+                processor.submit(entry)
+            if pending:
+                log.info("spool_replayed", messages=len(pending))
+            server, smtp_gate, watchers = None, None, []
+            if settings.smtp is not None:
+                smtp_gate = Gate(settings.smtp)
+                handler = Handler(
+                    settings.smtp, settings.address_book, spool, smtp_gate, processor.submit
                 )
-                return 1
-            host, port = server.sockets[0].getsockname()[:2]
-            log.info("smtp_listening", host=host, port=port, hostname=settings.smtp.hostname)
-        scheduler = AsyncIOScheduler(timezone=UTC)
-        pollers = [
-            Poller(account, settings, store, pool.extract, gate) for account in settings.imap
-        ]
-        for poller in pollers:
-            schedule(scheduler, poller)
-        scheduler.start()
-        watchers = [asyncio.create_task(watch(poller)) for poller in pollers]
-        log.info(
-            "daemon_started",
-            node=p.node,
-            companies=len(settings.companies),
-            workers=p.workers,
-            imap_accounts=[a.name for a in settings.imap],
-        )
-        if (why := ocr_unavailable()) is not None:
-            log.warning(
-                "ocr_unavailable",
-                reason=why,
-                effect="photos and scans are stored for review with no fields read",
-            )
-        await stop.wait()
-        log.info("daemon_stopping")
-        scheduler.shutdown(wait=False)
-        for watcher in watchers:
-            watcher.cancel()
-        if server is not None and smtp_gate is not None:
-            await drain(server, smtp_gate, SHUTDOWN_GRACE)
-        await _wait_for_polls(pollers, SHUTDOWN_GRACE)
-        processor.stop()
-        try:
-            await asyncio.wait_for(workers, SHUTDOWN_GRACE)
-        except TimeoutError:
-            log.warning("processing_drain_timed_out")
+                try:
+                    server = await start_server(settings.smtp, handler, smtp_gate)
+                except OSError as exc:
+                    log.error(
+                        "smtp_listen_failed",
+                        listen=f"{settings.smtp.host}:{settings.smtp.port}",
+                        error=str(exc),
+                    )
+                    code = 1
+                    stop.set()
+                else:
+                    host, port = server.sockets[0].getsockname()[:2]
+                    log.info(
+                        "smtp_listening", host=host, port=port, hostname=settings.smtp.hostname
+                    )
+            scheduler = AsyncIOScheduler(timezone=UTC)
+            pollers = [
+                Poller(account, settings, store, processor, gate) for account in settings.imap
+            ]
+            if not stop.is_set():
+                for poller in pollers:
+                    schedule(scheduler, poller)
+                scheduler.start()
+                watchers = [services.create_task(watch(poller)) for poller in pollers]
+                log.info(
+                    "daemon_started",
+                    node=p.node,
+                    companies=len(settings.companies),
+                    workers=p.workers,
+                    imap_accounts=[a.name for a in settings.imap],
+                )
+                if (why := ocr_unavailable()) is not None:
+                    log.warning(
+                        "ocr_unavailable",
+                        reason=why,
+                        effect="photos and scans are stored for review with no fields read",
+                    )
+            await stop.wait()
+            log.info("daemon_stopping")
+            deadline = loop.time() + SHUTDOWN_SECONDS
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+                for watcher in watchers:
+                    watcher.cancel()
+            if server is not None and smtp_gate is not None:
+                await drain(server, smtp_gate, max(deadline - loop.time(), 0.1))
+            if not await _within(_polls_done(pollers), deadline):
+                log.warning("imap_drain_timed_out")
+            processor.stop()
+            if not await _within(asyncio.shield(runner), deadline):
+                log.warning("processing_drain_timed_out")
+                runner.cancel()
+            heartbeat.cancel()
     finally:
         # Close while our handlers are still installed: a second SIGTERM during cleanup (an
         # impatient operator, a supervisor repeating itself) must not kill us half-way.
-        heartbeat.cancel()
         left = len(spool.pending())
         if gate.up:
             try:
@@ -150,4 +156,14 @@ async def serve(settings: Settings) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
             signal.signal(sig, signal.SIG_IGN)  # until the process exits, moments from now
-    return 0
+    return code
+
+
+async def _within(awaitable: Awaitable[object], deadline: float) -> bool:
+    """Wait for `awaitable` until the shutdown deadline; False when it did not end in time."""
+    remaining = deadline - asyncio.get_running_loop().time()
+    try:
+        await asyncio.wait_for(awaitable, max(remaining, 0.01))
+    except TimeoutError:
+        return False
+    return True

@@ -4,6 +4,7 @@ one clear line per problem on stderr and no traceback, 2 on usage (argparse)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from daemon import logs
 from daemon.config import ConfigError, SecretMissing, Settings, config_path, load_settings
 from daemon.configview import config_summary, render_config
 from daemon.report import build_report, render_report
-from daemon.spool import Spool, SpoolBusy
+from daemon.spool import Spool, SpoolBusy, SpoolEntry, backlog
 from daemon.views import (
     TABLE_COLUMNS,
     detail_json,
@@ -28,7 +29,7 @@ from daemon.views import (
     render_table,
     table_row,
 )
-from parsers.vocab import Channel, Mailbox, Status
+from parsers.vocab import Mailbox, Status
 from storage.store import ResolutionError, StorageError, Store, utcnow
 
 if TYPE_CHECKING:
@@ -338,11 +339,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         nodes = store.nodes()
     finally:
         store.close()
-    pending = (
-        len(Spool(settings.storage.spool).pending())
-        if settings.storage.spool.joinpath("new").is_dir()
-        else 0
-    )
+    pending = backlog(settings.storage.spool)
     report = build_report(docs, settings.companies, imap, pending, args.since, args.company, nodes)
     if args.format == "json":
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
@@ -400,20 +397,49 @@ def _eml_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from daemon.intake import Source, intake
-    from daemon.workers import WorkerPool
-
     settings = _settings(args)
     files = _eml_files(args.paths)
     logs.configure(sys.stderr)
     store = _store(settings)
+    try:
+        return asyncio.run(_ingest(settings, store, files, tuple(args.to) if args.to else None))
+    finally:
+        store.close()
+
+
+async def _ingest(
+    settings: Settings, store: Store, files: list[Path], to: tuple[str, ...] | None
+) -> int:
+    """The path `serve` takes: each file recorded in a spool (ingest's own), then the one
+    runner, with the same bounded worker processes (a hostile PDF must not hang or kill the
+    CLI) and the same retries and quarantine, without waiting between attempts. One reader:
+    files are committed in the order given (the first of two versions is the original)."""
+    from daemon.runner import Processor
+    from daemon.spool import FileOrigin
+    from daemon.workers import WorkerPool
+
     counts = {"new": 0, "redelivery": 0, "edited_after_issue": 0, "needs_review": 0, "failed": 0}
-    progress = _Progress(len(files))
-    # The same bounded worker processes as serve: a hostile PDF must not hang or kill the CLI.
+    spool = Spool.for_ingest(settings.storage.spool, store.blobs)
     p = settings.processing
     pool = WorkerPool(1, p.document_timeout, p.document_memory_mb, p.max_pages)
     pool.start()
+    progress = _Progress(len(files))
+    names: dict[str, str] = {}
+
+    def done(entry: SpoolEntry, result: IntakeResult) -> None:
+        _count(counts, result)
+        progress.step(names.get(entry.id, "an earlier ingest's file"))
+
+    processor = Processor(
+        settings, store, spool, pool, readers=1, retry_delays=(0.0,), on_done=done
+    )
     try:
+        adopted = spool.pending()
+        if adopted:
+            logs.get_logger().info("ingest_resumed", messages=len(adopted))
+        runner = asyncio.create_task(processor.run())
+        for entry in adopted:
+            processor.submit(entry)
         for path in files:
             try:
                 raw = path.read_bytes()
@@ -421,17 +447,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 logs.get_logger().error("file_unreadable", filename=str(path), error=exc.strerror)
                 counts["failed"] += 1
                 continue
-            source = Source(
-                Channel.FILE,
-                utcnow(),
-                recipients=tuple(args.to) if args.to else None,
-                filename=path.name,
-            )
-            _count(counts, intake(store, settings, raw, source, extractor=pool.extract))
-            progress.step(path.name)
+            entry = await asyncio.to_thread(spool.put, raw, FileOrigin(path.name, to), utcnow())
+            names[entry.id] = path.name
+            processor.submit(entry)
+        progress.total = len(files) + len(adopted)
+        await processor.idle.wait()
+        processor.stop()
+        await runner
     finally:
         pool.close()
-        store.close()
+        spool.discard()
+    if processor.unavailable is not None:
+        raise processor.unavailable
     progress.done()
     print(
         f"ingested {len(files)} file(s): {counts['new']} new document(s), {counts['edited_after_issue']} "

@@ -188,6 +188,11 @@ class Settings:
     ekasa: EkasaSettings = EkasaSettings()
 
     @property
+    def max_message_bytes(self) -> int:
+        """The largest message taken, from any channel: SMTP's limit (25 MiB without SMTP)."""
+        return self.smtp.max_message_bytes if self.smtp else 25 * 1024 * 1024
+
+    @property
     def address_book(self) -> AddressBook:
         return AddressBook.of(self.companies)
 

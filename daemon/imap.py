@@ -2,11 +2,14 @@
 
 Each poll opens a fresh connection (no state survives a disconnect), and every network call
 has a timeout. Messages are fetched one at a time with BODY.PEEK[] (aioimaplib hangs on FETCH
-answers of ~1,000+ lines; sizes are asked in windows) and go through the one intake; only
-after it is durably stored is a message moved to `processed_folder` (MOVE, or COPY + \\Deleted +
-EXPUNGE) or flagged \\Seen. A crash in between refetches it, and the intake key (account,
-folder, UIDVALIDITY, UID) makes that a no-op; a UIDVALIDITY change rescans the folder and the
-SHA-256 of the bytes keeps it from making second documents.
+answers of ~1,000+ lines; sizes are asked in windows), recorded in the spool and handed to the
+one runner, like SMTP's; only after its outcome is committed is a message moved to
+`processed_folder` (MOVE, or COPY + \\Deleted + EXPUNGE) or flagged \\Seen. A crash in between
+refetches it, and the intake key (account, folder, UIDVALIDITY, UID) makes that a no-op; a
+UIDVALIDITY change rescans the folder and the SHA-256 of the bytes keeps it from making second
+documents. A message that keeps failing stays in the spool, retried with backoff and not
+fetched again meanwhile, until the runner keeps it for a person after `max_attempts`: the mail
+behind it is stored as usual.
 
 Failures (server down, wrong password, TLS mismatch) are one `imap_poll_failed` event and a
 retry after a backoff capped at the poll interval, so recovery comes within one interval.
@@ -26,11 +29,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from daemon.config import ImapAccount, Settings
 from daemon.health import DatabaseGate
-from daemon.intake import Extractor, Source, intake, quarantine
+from daemon.intake import IntakeResult
 from daemon.logs import get_logger
 from daemon.oauth2 import AUTH_NEEDED, AuthorizationNeeded, TokenSource
-from parsers.vocab import Channel, Flag
-from storage.store import ImapRef, StorageError, Store, utcnow
+from daemon.runner import Processor
+from daemon.spool import ImapOrigin
+from storage.store import StorageError, Store, utcnow
 
 T = TypeVar("T")
 CALL_TIMEOUT = 30.0  # seconds for any one IMAP command
@@ -62,14 +66,14 @@ class Poller:
         account: ImapAccount,
         settings: Settings,
         store: Store,
-        extractor: Extractor,
+        processor: Processor,
         gate: DatabaseGate | None = None,
     ) -> None:
         self.account = account
         self.gate = gate
         self.settings = settings
         self.store = store
-        self.extractor = extractor
+        self.processor = processor
         self.failures = 0
         self.lock = asyncio.Lock()
         self.log = get_logger(imap_account=account.name)
@@ -244,16 +248,21 @@ class Poller:
             for start in range(0, len(todo), SIZE_WINDOW):
                 window = todo[start : start + SIZE_WINDOW]
                 sizes = await self.sizes(client, window)
-                done: list[int] = []
-                for uid in window:
-                    if await self.fetch_one(client, uidvalidity, uid, sizes.get(uid, 0)):
-                        done.append(uid)
-                    fetched += 1
-                    if len(done) >= ACK_BATCH:
+                for at in range(0, len(window), ACK_BATCH):
+                    batch = window[at : at + ACK_BATCH]
+                    handed = []  # (uid, outcome to come, may be moved away)
+                    for uid in batch:
+                        fetch = await self.fetch_one(client, uidvalidity, uid, sizes.get(uid, 0))
+                        if fetch is not None:
+                            handed.append((uid, *fetch))
+                    fetched += len(handed)
+                    done = [
+                        u
+                        for u, outcome, movable in handed
+                        if (await outcome) is not None and movable
+                    ]
+                    if done:
                         await self.acknowledge(client, done)
-                        done = []
-                if done:
-                    await self.acknowledge(client, done)
             return fetched
         finally:
             await self._close(client)
@@ -273,38 +282,27 @@ class Poller:
 
     async def fetch_one(
         self, client: aioimaplib.IMAP4, uidvalidity: int, uid: int, size: int
-    ) -> bool:
-        """Store one message; True when it may be moved away (it was stored whole)."""
+    ) -> tuple[asyncio.Future[IntakeResult | None], bool] | None:
+        """Fetch one message into the spool and hand it to the runner: its outcome to come
+        (a result once committed) and whether it may then be moved away (not when left on the
+        server). None when it is in the spool already (being retried)."""
         a = self.account
-        limit = self.settings.smtp.max_message_bytes if self.settings.smtp else 25 * 1024 * 1024
-        ref = ImapRef(a.name, a.folder, uidvalidity, uid, left_on_server=size > limit)
-        source = Source(
-            Channel.IMAP,
-            utcnow(),
-            None,
-            (a.address,) if a.address else None,
-            intake_key=f"imap:{a.name}:{a.folder}:{uidvalidity}:{uid}",
-            account=a.name,
-            imap=ref,
-        )
-        if ref.left_on_server:
+        key = f"imap:{a.name}:{a.folder}:{uidvalidity}:{uid}"
+        if self.processor.spool.holds(key):
+            return None
+        limit = self.settings.max_message_bytes
+        too_large = size > limit
+        origin = ImapOrigin(a.name, a.folder, uidvalidity, uid, a.address, size, too_large)
+        if too_large:
             # Not downloaded whole: a person looks at it in the mailbox, where it stays.
-            headers = await self._body(client, uid, "BODY.PEEK[HEADER]")
-            problem = f"message of {size} bytes is over the {limit}-byte limit; left in {a.folder} on {a.host}"
-            await asyncio.to_thread(
-                quarantine,
-                self.store,
-                self.settings,
-                headers,
-                source,
-                problem,
-                Flag.MESSAGE_TOO_LARGE,
-            )
+            raw = await self._body(client, uid, "BODY.PEEK[HEADER]")
             self.log.warning("imap_message_too_large", uid=uid, size=size)
-            return False
-        raw = await self._body(client, uid, "BODY.PEEK[]")
-        await asyncio.to_thread(intake, self.store, self.settings, raw, source, self.extractor)
-        return True
+        else:
+            raw = await self._body(client, uid, "BODY.PEEK[]")
+        entry = await asyncio.to_thread(
+            self.processor.spool.put, raw, origin, utcnow(), intake_key=key
+        )
+        return self.processor.submit(entry), not too_large
 
     async def _body(self, client: aioimaplib.IMAP4, uid: int, part: str) -> bytes:
         timeout = CALL_TIMEOUT * 5  # a 25 MB message over a slow link
@@ -350,7 +348,7 @@ async def watch(poller: Poller) -> None:
     account = poller.account
     log = get_logger(imap_account=account.name)
     idler = Poller(
-        account, poller.settings, poller.store, poller.extractor
+        account, poller.settings, poller.store, poller.processor
     )  # its own connection state
     idler.tokens = poller.tokens  # one access token and one refresh chain per account
     while True:

@@ -1,14 +1,17 @@
-"""The one intake: SMTP, IMAP and `podatelna ingest` all hand raw bytes and a `Source` here.
+"""The one intake: every message — SMTP, IMAP, `podatelna ingest` — as a spool entry, read,
+then committed with the others ready at the same moment.
 
-raw bytes → Attachments (parsers.mime) → ExtractedDocument (parsers.extract, in a worker)
+spool entry (daemon.spool) → ReadMessage (daemon.reading, in a worker: MIME, files, documents)
 → RoutingDecision (routing.checks) + Decision (routing.decide) → stored items (storage).
 
-Heavy work (MIME, PDF) happens before the database transaction; the transaction itself is
-short. It first locks every (company, issuer) it will decide on (storage.database), so "is this
-number known?" and "what does it link to?" are answered with every other writer's committed
-documents in view, on any number of nodes. The constraints stay the last word: an original has
-revision 0, so two writers that both believe they hold the original cannot both commit; the
-loser (`StorageConflict`) decides again with fresh facts.
+Heavy work happens before the database transaction; the transaction itself is short and holds
+a batch of messages (group commit: one commit, one fsync, for all that were ready), each in a
+savepoint of its own, so one message that fails never takes its neighbours with it. It first
+locks every (company, issuer) the batch will decide on (storage.database), in one sorted pass,
+so "is this number known?" and "what does it link to?" are answered with every other writer's
+committed documents in view, on any number of nodes. The constraints stay the last word: an
+original has revision 0, so two writers that both believe they hold the original cannot both
+commit; the loser (`StorageConflict`) decides again with fresh facts.
 Every outcome ends as a stored item: a message with no readable document, or for no known
 recipient, becomes a `needs_review` item with its original kept.
 """
@@ -16,7 +19,7 @@ recipient, becomes a `needs_review` item with its original kept.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +27,9 @@ from typing import Any
 from daemon.config import Settings
 from daemon.ekasa import EkasaLookup
 from daemon.logs import get_logger
-from parsers.extract import ExtractedDocument, Job, extract_document, jobs_for
+from daemon.reading import ReadMessage, read_document, read_message
+from daemon.spool import FileOrigin, ImapOrigin, Origin, SmtpOrigin, new_stamp
+from parsers.extract import ExtractedDocument
 from parsers.fields import ExtractedFields, as_stored
 from parsers.mime import (
     AttachmentKind,
@@ -37,22 +42,73 @@ from parsers.vocab import Channel, DocType, Flag, Status
 from routing.addresses import Route
 from routing.checks import Facts, route
 from routing.decide import EditedAfterIssue, Redelivery, decide
-from storage.store import ImapRef, Inbox, NewDocument, StorageConflict, Store, document_id
+from storage.store import (
+    ImapRef,
+    Inbox,
+    NewDocument,
+    StorageConflict,
+    StorageUnavailable,
+    Store,
+    document_id,
+    utcnow,
+)
 
-Extractor = Callable[[Sequence[Job]], list[ExtractedDocument]]
 _ATTEMPTS = 5
+_CHANNELS = {SmtpOrigin: Channel.SMTP, ImapOrigin: Channel.IMAP, FileOrigin: Channel.FILE}
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    channel: Channel
+    """A message's origin, when it came, and its intake key: the same key twice is a replay
+    (a crash between commit and cleanup), not a second delivery."""
+
+    origin: Origin
     received_at: datetime
-    mail_from: str | None = None
-    recipients: tuple[str, ...] | None = None  # the envelope; None: route by headers
-    intake_key: str | None = None  # the same key twice is a replay, not a new delivery
-    account: str | None = None  # IMAP account name
-    filename: str | None = None  # ingest: the file it came from
-    imap: ImapRef | None = None  # IMAP: recorded as stored in the same transaction
+    intake_key: str
+
+    @classmethod
+    def fresh(cls, origin: Origin) -> Source:
+        """A message received now that only this caller has seen (a file, a test)."""
+        return cls(origin, utcnow(), f"{_CHANNELS[type(origin)].value}:{new_stamp()}")
+
+    @property
+    def channel(self) -> Channel:
+        return _CHANNELS[type(self.origin)]
+
+    @property
+    def mail_from(self) -> str | None:
+        return self.origin.mail_from if isinstance(self.origin, SmtpOrigin) else None
+
+    @property
+    def recipients(self) -> tuple[str, ...] | None:
+        """The envelope's recipients; None: route by the headers."""
+        o = self.origin
+        if isinstance(o, SmtpOrigin):
+            return o.recipients or None  # none known: an entry whose envelope was lost
+        if isinstance(o, ImapOrigin):
+            return (o.address,) if o.address else None
+        return o.recipients
+
+    @property
+    def account(self) -> str | None:
+        return self.origin.account if isinstance(self.origin, ImapOrigin) else None
+
+    @property
+    def imap(self) -> ImapRef | None:
+        o = self.origin
+        if not isinstance(o, ImapOrigin):
+            return None
+        return ImapRef(o.account, o.folder, o.uidvalidity, o.uid, o.left_on_server)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A message ready to be committed: read, or (`ReadMessage` of headers only) quarantined."""
+
+    source: Source
+    sha256: str
+    size: int
+    read: ReadMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,84 +128,104 @@ class IntakeResult:
     unknown_recipients: tuple[str, ...] = field(default_factory=tuple)
 
 
-# PDFium is not thread-safe: in-process extraction (ingest, tests) from several threads at once
+# PDFium is not thread-safe: in-process reading (tests, tools) from several threads at once
 # crashes the process. The daemon's workers are single-threaded processes and need no lock.
 _PDFIUM = threading.Lock()
 
 
-def extract_in_process(jobs: Sequence[Job], max_pages: int) -> list[ExtractedDocument]:
+def read_in_process(store: Store, raw: bytes, max_pages: int) -> ReadMessage:
     with _PDFIUM:
-        return [extract_document(job.attachment, max_pages, job.companions) for job in jobs]
+        return read_message(raw, store.blobs, lambda _i, job: read_document(job, max_pages))
 
 
-def intake(
-    store: Store, settings: Settings, raw: bytes, source: Source, extractor: Extractor | None = None
-) -> IntakeResult:
-    """Store `raw` durably with everything found in it; idempotent for a given intake_key."""
-    parsed = extract_attachments(raw)
-    documents = _documents(
-        parsed, extractor or (lambda a: extract_in_process(a, settings.processing.max_pages))
+def enrich(settings: Settings, read: ReadMessage) -> ReadMessage:
+    """Registered values of eKasa receipts, when the lookup is on."""
+    if not settings.ekasa.lookup or not read.documents:
+        return read
+    lookup = EkasaLookup(settings.ekasa, settings.storage.files / "ekasa")
+    return ReadMessage(
+        read.headers, read.attachments, tuple(lookup.enrich(d) for d in read.documents)
     )
-    if settings.ekasa.lookup:
-        lookup = EkasaLookup(settings.ekasa, settings.storage.files / "ekasa")
-        documents = [lookup.enrich(d) for d in documents]
-    return _commit(store, settings, raw, parsed, source, documents)
 
 
-def quarantine(
-    store: Store,
-    settings: Settings,
-    raw: bytes,
-    source: Source,
-    problem: str,
-    flag: Flag = Flag.PROCESSING_FAILED,
-) -> IntakeResult:
-    """Keep a message that cannot be processed as one `needs_review` item with the reason:
-    never deleted, never retried forever. Reads nothing but the headers."""
+def intake(store: Store, settings: Settings, raw: bytes, source: Source) -> IntakeResult:
+    """One message read and committed in this process: what the runner does in two steps,
+    for tests and tools that have no spool."""
+    sha = store.blobs.put(raw)
+    read = enrich(settings, read_in_process(store, raw, settings.processing.max_pages))
+    outcome = commit(store, settings, [Prepared(source, sha, len(raw), read)])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def quarantined(
+    source: Source, raw: bytes, problem: str, flag: Flag = Flag.PROCESSING_FAILED
+) -> Prepared:
+    """A message that cannot be processed, to be kept as one `needs_review` item with the
+    reason: never deleted, never retried forever. Reads nothing but the headers."""
     try:
         parsed = extract_attachments(raw, MimeLimits(max_parts=1))
     except Exception:
         parsed = ParsedMessage(None, None, None, (), (), (), ())
+    sha = sha256_hex(raw)
     failed = ExtractedDocument(
-        sha256_hex(raw), None, AttachmentKind.PDF, ExtractedFields(flags=(flag,)), 0, problem
+        sha, None, AttachmentKind.PDF, ExtractedFields(flags=(flag,)), 0, problem
     )
     headers_only = ParsedMessage(
         parsed.message_id, parsed.subject, parsed.sender, parsed.header_recipients, (), (), ()
     )
-    return _commit(store, settings, raw, headers_only, source, [failed])
+    return Prepared(source, sha, len(raw), ReadMessage(headers_only, 0, (failed,)))
 
 
-def _commit(
-    store: Store,
-    settings: Settings,
-    raw: bytes,
-    parsed: ParsedMessage,
-    source: Source,
-    documents: list[ExtractedDocument],
-) -> IntakeResult:
-    sha = sha256_hex(raw)
-    log = get_logger(message_sha256=sha, channel=source.channel.value, message_id=parsed.message_id)
-    recipients = source.recipients if source.recipients is not None else parsed.header_recipients
-    routes, unknown = settings.address_book.resolve(recipients)
-    store.blobs.put(raw)
-    for attachment in parsed.attachments:
-        store.blobs.put(attachment.data)
+Outcome = IntakeResult | Exception
+
+
+def commit(store: Store, settings: Settings, batch: Sequence[Prepared]) -> list[Outcome]:
+    """Commit a batch of messages in one transaction, a savepoint each (module docstring).
+    Each message's outcome: its result, or the exception that failed it alone. Raises
+    `StorageUnavailable` (nothing committed) when the database does not answer."""
+    outcomes: list[Outcome | None] = [None] * len(batch)
+    todo = list(range(len(batch)))
     for attempt in range(1, _ATTEMPTS + 1):
-        try:
-            with store.transaction() as inbox:
-                result = _record(
-                    inbox, settings, sha, len(raw), parsed, source, routes, unknown, documents
-                )
+        conflicted: list[int] = []
+        done: list[tuple[int, list[dict[str, Any]]]] = []
+        with store.transaction() as inbox:
+            inbox.lock_issuers(pair for i in todo for pair in _issuers(settings, batch[i]))
+            for i in todo:
+                mark = len(inbox.events)
+                try:
+                    with inbox.savepoint():
+                        outcomes[i] = _record(inbox, settings, batch[i])
+                except StorageConflict:
+                    # Another writer stored the same document (or number) first: decide again.
+                    conflicted.append(i)
+                except StorageUnavailable:
+                    raise
+                except Exception as exc:  # this message's fault (a bug met it): only its own
+                    outcomes[i] = exc
+                else:
+                    done.append((i, inbox.events[mark:]))
+        for i, events in done:
+            _log(batch[i], outcomes[i], events)
+        if not conflicted:
             break
-        except StorageConflict:
-            # Another writer stored the same document (or the same number) first: decide again.
-            log.info("intake_retried", attempt=attempt)
-            if attempt == _ATTEMPTS:
-                raise
-    for ev in inbox.events:
-        get_logger().info(
-            ev.pop("event"), channel=source.channel.value, message_id=parsed.message_id, **ev
-        )
+        get_logger().info("intake_retried", attempt=attempt, messages=len(conflicted))
+        todo = conflicted
+    else:
+        for i in todo:
+            outcomes[i] = StorageConflict(f"still conflicting after {_ATTEMPTS} attempts")
+    return [o if o is not None else RuntimeError("not committed") for o in outcomes]
+
+
+def _log(p: Prepared, result: Outcome | None, events: list[dict[str, Any]]) -> None:
+    if not isinstance(result, IntakeResult):
+        return
+    parsed, channel = p.read.headers, p.source.channel.value
+    log = get_logger(message_sha256=p.sha256, channel=channel, message_id=parsed.message_id)
+    for ev in events:
+        ev = dict(ev)
+        get_logger().info(ev.pop("event"), channel=channel, message_id=parsed.message_id, **ev)
     for part in parsed.skipped:
         if part.reason != "message text":
             log.info(
@@ -163,31 +239,23 @@ def _commit(
         documents=len(result.items),
         replay=result.replay,
         statuses=sorted({i.status for i in result.items}),
-        unknown_recipients=list(unknown),
+        unknown_recipients=list(result.unknown_recipients),
     )
-    return result
 
 
-def _documents(parsed: ParsedMessage, extractor: Extractor) -> list[ExtractedDocument]:
-    jobs = jobs_for(parsed.attachments)
-    return extractor(jobs) if jobs else []
+def _routes(settings: Settings, p: Prepared) -> tuple[tuple[Route, ...], tuple[str, ...]]:
+    recipients = p.source.recipients
+    return settings.address_book.resolve(
+        recipients if recipients is not None else p.read.headers.header_recipients
+    )
 
 
-def _record(
-    inbox: Inbox,
-    settings: Settings,
-    sha: str,
-    size: int,
-    parsed: ParsedMessage,
-    source: Source,
-    routes: tuple[Route, ...],
-    unknown: tuple[str, ...],
-    documents: list[ExtractedDocument],
-) -> IntakeResult:
-    inbox.lock_issuers(_issuers(routes, documents))
-    if inbox.add_message(sha, size, parsed.message_id, parsed.subject, parsed.sender):
+def _record(inbox: Inbox, settings: Settings, p: Prepared) -> IntakeResult:
+    sha, parsed, source = p.sha256, p.read.headers, p.source
+    routes, unknown = _routes(settings, p)
+    if inbox.add_message(sha, p.size, parsed.message_id, parsed.subject, parsed.sender):
         inbox.event(
-            "message_stored", message_sha256=sha, size=size, attachments=len(parsed.attachments)
+            "message_stored", message_sha256=sha, size=p.size, attachments=p.read.attachments
         )
     if source.imap is not None:  # in this transaction: stored and recorded, or neither
         inbox.mark_imap(source.imap, sha)
@@ -196,12 +264,9 @@ def _record(
     targets: list[Route | None] = list(routes) if routes else [None]
     for target in targets:
         company, mailbox = (target.company, target.mailbox.value) if target else (None, None)
-        key = (
-            f"{source.intake_key}|{company or '-'}|{mailbox or '-'}" if source.intake_key else None
-        )
         delivery = inbox.add_delivery(
             message_sha256=sha,
-            intake_key=key,
+            intake_key=f"{source.intake_key}|{company or '-'}|{mailbox or '-'}",
             channel=source.channel.value,
             mail_from=source.mail_from or parsed.sender,
             recipient=target.address if target else (", ".join(unknown) or None),
@@ -214,7 +279,7 @@ def _record(
             replay = True
             continue
         inbox.event("delivery_recorded", message_sha256=sha, company=company, mailbox=mailbox)
-        for doc in documents or [_no_document(sha, parsed)]:
+        for doc in p.read.documents or (_no_document(sha, parsed),):
             items.append(_store_document(inbox, settings, sha, delivery, target, doc))
     return IntakeResult(sha, parsed.message_id, tuple(items), replay, unknown)
 
@@ -270,11 +335,10 @@ def business_key(company: str | None, fields: ExtractedFields) -> tuple[str, str
     return None
 
 
-def _issuers(
-    routes: Sequence[Route], documents: Sequence[ExtractedDocument]
-) -> list[tuple[str, str]]:
+def _issuers(settings: Settings, p: Prepared) -> list[tuple[str, str]]:
     """(company, issuer) of every document this message may store under a business key."""
-    keys = (business_key(r.company, d.fields) for r in routes for d in documents)
+    routes, _ = _routes(settings, p)
+    keys = (business_key(r.company, d.fields) for r in routes for d in p.read.documents)
     return [(k[0], k[1]) for k in keys if k is not None]
 
 

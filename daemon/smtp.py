@@ -23,8 +23,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from daemon.config import SmtpSettings
 from daemon.logs import get_logger
-from daemon.spool import Envelope as SpoolEnvelope
-from daemon.spool import Spool, SpoolEntry
+from daemon.spool import SmtpOrigin, Spool, SpoolEntry
 from routing.addresses import AddressBook
 from storage.store import utcnow
 
@@ -78,7 +77,7 @@ class Handler:
         book: AddressBook,
         spool: Spool,
         gate: Gate,
-        on_spooled: Callable[[SpoolEntry], None],
+        on_spooled: Callable[[SpoolEntry], object],
     ) -> None:
         self.settings = settings
         self.book = book
@@ -129,10 +128,8 @@ class Handler:
         if len(raw) > self.settings.max_message_bytes:  # aiosmtpd checks too; belt and braces
             return "552 5.3.4 Message too big"
         try:
-            meta = SpoolEnvelope(
-                envelope.mail_from, tuple(envelope.rcpt_tos), utcnow(), _peer(session)
-            )
-            entry = await asyncio.to_thread(self.spool.put, raw, meta)
+            origin = SmtpOrigin(envelope.mail_from, tuple(envelope.rcpt_tos), _peer(session))
+            entry = await asyncio.to_thread(self.spool.put, raw, origin, utcnow())
         except Exception as exc:  # disk full, permissions: the sender must retry, not drop
             self.log.error(
                 "message_spool_failed", error=f"{type(exc).__name__}: {exc}", size=len(raw)
@@ -147,6 +144,12 @@ class Handler:
         )
         self.on_spooled(entry)
         return f"250 2.0.0 OK queued as {entry.id}"
+
+    async def handle_exception(self, error: Exception) -> str:
+        """Whatever escaped a hook: the sender retries later (aiosmtpd would answer 500, and
+        a 500 makes senders drop the mail)."""
+        self.log.error("smtp_internal_error", error=f"{type(error).__name__}: {error}"[:300])
+        return "451 4.3.0 Local error in processing, try again later"
 
 
 def _peer(session: Session) -> str | None:

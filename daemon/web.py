@@ -35,7 +35,7 @@ from daemon.config import Settings
 from daemon.corrections import correct
 from daemon.logs import get_logger
 from daemon.report import build_report
-from daemon.spool import Spool
+from daemon.spool import backlog
 from daemon.views import detail_json, document_json
 from daemon.websession import (
     COOKIE,
@@ -278,8 +278,7 @@ class Web:
 
     async def report(self, since: date | None) -> dict[str, Any]:
         def build() -> dict[str, Any]:
-            spool = self.settings.storage.spool
-            pending = len(Spool(spool).pending()) if (spool / "new").is_dir() else 0
+            pending = backlog(self.settings.storage.spool)
             return build_report(
                 self.store.documents(),
                 self.settings.companies,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from routing.decide import KnownDocument
-from storage.database import lock_issuers
+from storage.database import lock_issuers, translated
 from storage.models import (
     DeliveryRow,
     DocumentDeliveryRow,
@@ -83,6 +84,19 @@ class Inbox:
         self.session = session
         self.now = now
         self.events: list[dict[str, Any]] = []
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One message's writes within a batch: on any error they (and their events) are
+        undone and the error raised (`StorageConflict` for a unique constraint); the
+        transaction and the other messages' writes carry on."""
+        mark = len(self.events)
+        try:
+            with translated(), self.session.begin_nested():
+                yield
+        except BaseException:
+            del self.events[mark:]
+            raise
 
     def lock_issuers(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Serialise this transaction's decisions about these (company, issuer) pairs with every

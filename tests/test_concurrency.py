@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from daemon.config import load_settings
 from daemon.intake import Source, intake
-from parsers.vocab import Channel
+from daemon.spool import SmtpOrigin
 from storage.store import Store
 from tests.conftest import config_text
 from tests.docgen import INCOMING, LAYOUTS, Item, build_eml, make_doc, to_ubl
@@ -30,7 +29,7 @@ def _race(config: Path, messages: list[bytes], writers: int = 2) -> Store:
                 store,
                 settings,
                 raw,
-                Source(Channel.SMTP, datetime.now(UTC), "a@b.example", (INCOMING,)),
+                Source.fresh(SmtpOrigin("a@b.example", (INCOMING,))),
             )
         except BaseException as exc:
             errors.append(exc)

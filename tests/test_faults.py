@@ -13,12 +13,14 @@ import pytest
 from fpdf import FPDF
 
 from daemon.config import Settings, SmtpSettings, load_settings
+from daemon.reading import ReadMessage
 from daemon.runner import Processor
 from daemon.smtp import Gate, Handler, start_server
-from daemon.spool import Envelope, Spool, SpoolEntry
+from daemon.spool import Origin, SmtpOrigin, Spool, SpoolEntry
 from daemon.workers import WorkerPool
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.vocab import Flag
+from storage.blobs import BlobStore
 from storage.store import Store
 from tests.conftest import config_text, free_port
 from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
@@ -27,20 +29,20 @@ from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
 class FlakySpool(Spool):
     """The storage step fails the first `failures` times (disk full)."""
 
-    def __init__(self, root: Path, failures: int) -> None:
-        super().__init__(root)
+    def __init__(self, root: Path, blobs: BlobStore, failures: int) -> None:
+        super().__init__(root, blobs)
         self.failures = failures
 
-    def put(self, raw: bytes, envelope: Envelope) -> SpoolEntry:
+    def put(self, raw: bytes, origin: Origin, *args: object, **kwargs: object) -> SpoolEntry:
         if self.failures > 0:
             self.failures -= 1
             raise OSError(28, "No space left on device")
-        return super().put(raw, envelope)
+        return super().put(raw, origin, *args, **kwargs)  # type: ignore[arg-type]
 
 
 async def test_storage_failure_answers_451_then_retry_gets_250(tmp_path: Path) -> None:
     settings = SmtpSettings(host="127.0.0.1", port=free_port(), hostname="test.local")
-    spool = FlakySpool(tmp_path / "spool", failures=1)
+    spool = FlakySpool(tmp_path / "spool", BlobStore(tmp_path / "files"), failures=1)
     spool.ensure()
     gate = Gate(settings)
     queued: list[SpoolEntry] = []
@@ -65,7 +67,35 @@ async def test_storage_failure_answers_451_then_retry_gets_250(tmp_path: Path) -
     finally:
         server.close()
         await server.wait_closed()
-    assert len(queued) == 1 and spool.read(queued[0])[1] == raw
+    assert len(queued) == 1 and spool.blobs.get(queued[0].sha256) == raw
+
+
+class _BrokenBook:
+    def lookup(self, address: str) -> object:
+        raise RuntimeError("a bug in a hook")
+
+
+async def test_an_exception_in_a_hook_is_answered_451_never_500(tmp_path: Path) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=free_port(), hostname="test.local")
+    spool = Spool(tmp_path / "spool", BlobStore(tmp_path / "files"))
+    spool.ensure()
+    gate = Gate(settings)
+    handler = Handler(settings, _BrokenBook(), spool, gate, lambda _e: None)  # type: ignore[arg-type]
+    server = await start_server(settings, handler, gate)
+
+    def send() -> tuple[int, bytes]:
+        with smtplib.SMTP("127.0.0.1", settings.port) as c:
+            c.ehlo()
+            c.mail("a@b.example")
+            return c.rcpt(INCOMING)
+
+    try:
+        code, reply = await asyncio.to_thread(send)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (code, reply) == (451, b"4.3.0 Local error in processing, try again later")
+    assert spool.pending() == []
 
 
 def _config(tmp_path: Path) -> Path:
@@ -83,7 +113,7 @@ def settings(tmp_path: Path) -> Settings:
 def parts(settings: Settings) -> Iterator[tuple[Store, Spool]]:
     """The store and the spool of `settings`, as serve opens them."""
     store = Store.open(settings.storage.database, settings.storage.files)
-    spool = Spool(settings.storage.spool)
+    spool = Spool(settings.storage.spool, store.blobs)
     spool.ensure()
     yield store, spool
     store.close()
@@ -124,6 +154,34 @@ def test_worker_pool_reads_and_survives_a_timeout() -> None:
         pool.close()
 
 
+def test_a_document_its_worker_is_lost_on_costs_only_that_document(tmp_path: Path) -> None:
+    """The message is read again by a fresh worker told to skip the document it was lost on."""
+    blobs = BlobStore(tmp_path / "files")
+    blobs.ensure()
+    slow, good = _long_pdf(400), _pdf_attachment(2)
+    raw = build_eml(
+        INCOMING,
+        [("slow.pdf", slow.data, "application/pdf"), ("good.pdf", good.data, "application/pdf")],
+        message_id="two@test",
+    )
+    sha = blobs.put(raw)
+    pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=1000)
+    pool.start()
+    try:
+        assert pool.extract_one(_pdf_attachment()).fields.number is not None  # warmed up
+        pool.timeout = 0.5
+        read = pool.read_message(blobs.root, sha)
+    finally:
+        pool.close()
+    lost, kept = read.documents
+    assert lost.fields.flags == (Flag.UNREADABLE_PDF,) and "gave up after 0.5 s" in (
+        lost.problem or ""
+    )
+    assert kept.fields.number is not None and kept.problem is None
+    assert read.headers.message_id == "two@test" and read.attachments == 2
+    assert blobs.get(slow.sha256) == slow.data and blobs.get(good.sha256) == good.data
+
+
 def test_worker_pool_survives_a_worker_dying() -> None:
     pool = WorkerPool(1, timeout=30, memory_mb=1024, max_pages=50)
     pool.start()
@@ -139,8 +197,31 @@ def test_worker_pool_survives_a_worker_dying() -> None:
 
 
 class _ExplodingPool(WorkerPool):
-    def extract(self, attachments: object) -> list:  # type: ignore[override,type-arg]
+    """Every message fails as a bug or a worker lost in the MIME parsing would fail it."""
+
+    calls = 0
+
+    def read_message(self, files: object, sha256: str) -> ReadMessage:  # type: ignore[override]
+        self.calls += 1
         raise RuntimeError("boom: a bug met a strange message")
+
+
+def _smtp(raw: bytes, spool: Spool) -> SpoolEntry:
+    return spool.put(raw, SmtpOrigin("a@b.example", (INCOMING,)), datetime.now(UTC))
+
+
+def run_until_idle(processor: Processor, entries: list[SpoolEntry], limit: float = 60) -> None:
+    """Run the runner on `entries` until each is finished for good, then stop it."""
+
+    async def go() -> None:
+        runner = asyncio.create_task(processor.run())
+        for entry in entries:
+            processor.submit(entry)
+        await asyncio.wait_for(processor.idle.wait(), limit)
+        processor.stop()
+        await runner
+
+    asyncio.run(go())
 
 
 def test_message_failing_every_time_is_quarantined(
@@ -149,41 +230,37 @@ def test_message_failing_every_time_is_quarantined(
     store, spool = parts
     pdf = LAYOUTS["sk_columns"](make_doc(1))
     raw = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="poison@test")
-    spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
-    processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
-    delays = []
-    for _ in range(settings.processing.max_attempts):
-        delays.append(processor.process(spool.pending()[0]))
-    assert all(d is not None for d in delays)  # retried later, not dropped
-    assert spool.pending()[0].attempts == settings.processing.max_attempts
-    assert processor.process(spool.pending()[0]) is None
+    pool = _ExplodingPool(1, 1, 64, 1)
+    processor = Processor(settings, store, spool, pool, retry_delays=(0.0,))
+    run_until_idle(processor, [_smtp(raw, spool)])
+    assert pool.calls == settings.processing.max_attempts  # tried, then kept: not forever
     assert spool.pending() == []
     docs = store.documents()
     assert len(docs) == 1
     assert docs[0].status == "needs_review" and docs[0].flags == ("processing_failed",)
     assert docs[0].deliveries[0].message_id == "poison@test"
+    assert f"processing failed {settings.processing.max_attempts} times" in (docs[0].problem or "")
     assert store.blobs.get(sha256_hex(raw)) == raw  # the original is kept
 
 
 def test_replayed_entry_is_not_a_second_delivery(
-    settings: Settings, parts: tuple[Store, Spool]
+    settings: Settings, parts: tuple[Store, Spool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash after the commit but before the spool file is removed: the replay is a no-op."""
     store, spool = parts
     raw = build_eml(
         INCOMING, [("f.pdf", LAYOUTS["en_grid"](make_doc(7)), "application/pdf")], message_id="r@t"
     )
-    spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
+    entry = _smtp(raw, spool)
     pool = WorkerPool(1, 30, 1024, 50)
     pool.start()
-    processor = Processor(settings, store, spool, pool)
     try:
-        entry = spool.pending()[0]
-        original_remove = spool.remove
-        spool.remove = lambda e: None  # type: ignore[method-assign]  # "crash" before removal
-        assert processor.process(entry) is None
-        spool.remove = original_remove  # type: ignore[method-assign]
-        assert processor.process(spool.pending()[0]) is None  # the replay after restart
+        with monkeypatch.context() as m:
+            m.setattr(spool, "remove", lambda entries: list(entries))  # "crash" before removal
+            run_until_idle(Processor(settings, store, spool, pool), [entry])
+        [left] = spool.pending()
+        assert left.attempts == 1
+        run_until_idle(Processor(settings, store, spool, pool), [left])  # the replay
         docs = store.documents()
         assert len(docs) == 1 and len(docs[0].deliveries) == 1
         assert spool.pending() == []
@@ -251,11 +328,11 @@ def test_damaged_spool_entry_is_kept_for_a_person(
 ) -> None:
     store, spool = parts
     raw = build_eml(INCOMING, [], message_id="damaged@test")
-    entry = spool.put(raw, Envelope("a@b.example", (INCOMING,), datetime.now(UTC)))
-    entry.path.write_bytes(b"{not json\n" + raw)  # the envelope line is lost
-    processor = Processor(settings, store, spool, _ExplodingPool(1, 1, 64, 1))
-    assert processor.process(spool.pending()[0]) is None
-    assert spool.pending() == []
+    entry = _smtp(raw, spool)
+    entry.path.write_bytes(b"{not json")  # the entry is damaged; the bytes are in the store
+    pool = _ExplodingPool(1, 1, 64, 1)
+    run_until_idle(Processor(settings, store, spool, pool), [entry])
+    assert pool.calls == 0 and spool.pending() == []
     [doc] = store.documents()
     assert doc.status == "needs_review" and "processing_failed" in doc.flags
     assert doc.company == "35790326"  # routed by its To: header

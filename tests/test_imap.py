@@ -3,15 +3,25 @@ UIDVALIDITY change, wrong password, and the same attachment by SMTP and IMAP."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import smtplib
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import Daemon
+from daemon.config import load_settings
+from daemon.imap import Poller
+from daemon.reading import ReadMessage
+from daemon.runner import Processor
+from daemon.spool import Spool
+from daemon.workers import WorkerPool
+from storage.blobs import BlobStore
+from storage.store import Store
+from tests.conftest import Daemon, config_text
 from tests.docgen import INCOMING, LAYOUTS, build_eml, make_doc
 from tests.dovecot import Dovecot
 
@@ -328,3 +338,73 @@ def test_imap_message_for_no_company_is_kept(
         doc.deliveries[0].channel == "imap"
         and doc.deliveries[0].recipient == "someone@elsewhere.example"
     )
+
+
+class _PoisonPool(WorkerPool):
+    """Reads every message but one, which fails as a bug in reading it would, every time."""
+
+    poisoned = 0
+
+    def read_message(self, files: Path, sha256: str) -> ReadMessage:
+        if b"poison@test" in BlobStore(files).get(sha256):
+            self.poisoned += 1
+            raise RuntimeError("a bug met this message")
+        return super().read_message(files, sha256)
+
+
+def test_a_poison_message_is_kept_after_max_attempts_and_the_mail_behind_it_is_stored(
+    tmp_path: Path, dovecot: Dovecot
+) -> None:
+    poison = build_eml(INCOMING, [], message_id="poison@test", subject="poison")
+    dovecot.append([_invoice(41), poison, _invoice(42)])
+    config = tmp_path / "config.toml"
+    config.write_text(
+        config_text(f"sqlite:///{tmp_path / 'inbox.sqlite3'}", tmp_path / "files")
+        + dovecot.account(poll_seconds=60)
+    )
+    settings = load_settings(config)
+    store = Store.open(settings.storage.database, settings.storage.files)
+    spool = Spool(settings.storage.spool, store.blobs)
+    spool.ensure()
+    pool = _PoisonPool(1, 30, 1024, 50)
+    pool.start()
+    processor = Processor(settings, store, spool, pool, retry_delays=(0.5,))
+    poller = Poller(settings.imap[0], settings, store, processor)
+
+    async def go() -> None:
+        runner = asyncio.create_task(processor.run())
+        await poller.poll_safely()  # the two invoices stored and moved; the poison waits
+        assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (1, 2)
+        assert spool.holds(f"imap:main:INBOX:{_uidvalidity(dovecot)}:2")
+        await poller.poll_safely()  # in the spool, being retried: not fetched again
+        await asyncio.wait_for(processor.idle.wait(), 60)
+        await poller.poll_safely()  # now kept for a person: moved like the others
+        processor.stop()
+        await runner
+
+    try:
+        asyncio.run(go())
+        docs = store.documents()
+    finally:
+        pool.close()
+        spool.close()
+        store.close()
+    assert pool.poisoned == settings.processing.max_attempts
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, 3)
+    assert spool.pending() == []
+    by_id = {doc.deliveries[0].message_id: doc for doc in docs}
+    assert sorted(by_id) == ["inv-41@test", "inv-42@test", "poison@test"]
+    assert by_id["poison@test"].status == "needs_review"
+    assert by_id["poison@test"].flags == ("processing_failed",)
+    assert all(by_id[m].status == "accepted" for m in ("inv-41@test", "inv-42@test"))
+    assert all(len(doc.deliveries) == 1 for doc in docs)
+
+
+def _uidvalidity(dovecot: Dovecot) -> int:
+    client = dovecot.client()
+    try:
+        client.select("INBOX")
+        _, data = client.response("UIDVALIDITY")
+        return int(data[0])
+    finally:
+        client.logout()

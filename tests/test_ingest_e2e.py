@@ -198,7 +198,8 @@ def test_list_filters_and_pending_spool(
 ) -> None:
     from datetime import UTC, datetime
 
-    from daemon.spool import Envelope, Spool
+    from daemon.spool import SmtpOrigin, Spool
+    from storage.blobs import BlobStore
 
     cli.run("ingest", str(tmp_path / "mail"))
     everything = json.loads(cli.run("inbox", "list", "--format", "json").stdout)
@@ -215,10 +216,12 @@ def test_list_filters_and_pending_spool(
         == []
     )
     # contract: a message is listed only once processed; report counts the spooled ones as pending
-    Spool(tmp_path / "spool").ensure()
-    Spool(tmp_path / "spool").put(
-        b"Subject: later\r\n\r\nbody\r\n", Envelope("a@b.example", (INCOMING,), datetime.now(UTC))
+    spool = Spool(tmp_path / "spool", BlobStore(tmp_path / "files"))
+    spool.ensure()
+    spool.put(
+        b"Subject: later\r\n\r\nbody\r\n", SmtpOrigin("a@b.example", (INCOMING,)), datetime.now(UTC)
     )
+    spool.close()
     assert json.loads(cli.run("report", "--format", "json").stdout)["pending"] == 1
     assert len(json.loads(cli.run("inbox", "list", "--format", "json").stdout)) == len(everything)
 

@@ -248,11 +248,11 @@ def test_the_review_page_shows_the_picture_and_says_it_was_read_by_ocr(tmp_path:
 
     from daemon.config import load_settings
     from daemon.intake import Source, intake
+    from daemon.spool import FileOrigin
     from daemon.web import create_app
     from daemon.websession import hash_password
     from daemon.workers import WorkerPool
-    from parsers.vocab import Channel
-    from storage.store import Store, utcnow
+    from storage.store import Store
     from tests.conftest import config_text
 
     config = tmp_path / "config.toml"
@@ -261,7 +261,7 @@ def test_the_review_page_shows_the_picture_and_says_it_was_read_by_ocr(tmp_path:
     store = Store.open(settings.storage.database, settings.storage.files)
     picture = photos.photo(docgen.render_receipt(receipt(2)), 2)
     raw = docgen.build_eml(docgen.RECEIPTS, [("IMG_7.jpg", picture, "image/jpeg")])
-    doc_id = intake(store, settings, raw, Source(Channel.FILE, utcnow())).items[0].document_id
+    doc_id = intake(store, settings, raw, Source.fresh(FileOrigin("photo"))).items[0].document_id
     store.set_user("ucto", hash_password("tajne-heslo-1"))
     pool = WorkerPool(1, 30, 1024, 10)
     pool.start()

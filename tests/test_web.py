@@ -16,12 +16,12 @@ from starlette.testclient import TestClient
 
 from daemon.config import load_settings
 from daemon.intake import Source, intake
+from daemon.spool import FileOrigin
 from daemon.web import create_app
 from daemon.websession import LoginThrottle, hash_password
 from daemon.workers import WorkerPool
 from parsers.pages import RenderedPage
-from parsers.vocab import Channel
-from storage.store import Store, utcnow
+from storage.store import Store
 from tests.conftest import Cli, config_text
 from tests.docgen import INCOMING, LAYOUTS, Party, build_eml, make_doc
 
@@ -59,7 +59,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, Cli, dict[str, str]]]:
             [(filename, LAYOUTS["sk_columns"](doc), "application/pdf")],
             message_id=f"{name}@t",
         )
-        result = intake(store, settings, raw, Source(Channel.FILE, utcnow(), filename=name))
+        result = intake(store, settings, raw, Source.fresh(FileOrigin(name)))
         ids[name] = result.items[0].document_id
     store.set_user("ucto", hash_password(PASSWORD))
     pool = _CountingPool(1, 30, 1024, 10)
