@@ -116,7 +116,9 @@ class Store:
             Session(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
-            yield Inbox(session, self.clock())
+            inbox = Inbox(session, self.clock())
+            yield inbox
+            inbox.write_events()
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:

@@ -10,6 +10,7 @@ import smtplib
 import socket
 import ssl
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -304,3 +305,39 @@ def test_systemd_unit_verifies() -> None:
         if "podatelna.service" in line and "Command" not in line and "not executable" not in line
     ]
     assert problems == [], proc.stderr
+
+
+def test_a_slow_upload_is_not_cut_off_but_a_silent_client_is(
+    daemon_factory: Callable[..., Daemon],
+) -> None:
+    """The idle limit (here 2 s) counts silence, not the length of a DATA that keeps flowing."""
+    d = daemon_factory(smtp_extra="command_timeout = 2").start()
+    raw = _invoice_eml(3)
+    with socket.create_connection(("127.0.0.1", d.port), timeout=10) as s:
+        f = s.makefile("rb")
+        assert f.readline().startswith(b"220")
+        for command in (
+            b"EHLO slow.example",
+            f"MAIL FROM:<{SENDER}>".encode(),
+            f"RCPT TO:<{INCOMING}>".encode(),
+            b"DATA",
+        ):
+            s.sendall(command + b"\r\n")
+            while (line := f.readline())[3:4] == b"-":
+                pass
+            assert line[:1] in (b"2", b"3"), line
+        started = time.monotonic()
+        chunks = [raw[i : i + len(raw) // 12 + 1] for i in range(0, len(raw), len(raw) // 12 + 1)]
+        for chunk in chunks:  # ~6 s in all, never silent for more than 0.5 s
+            s.sendall(chunk)
+            time.sleep(0.5)
+        s.sendall(b".\r\n" if raw.endswith(b"\r\n") else b"\r\n.\r\n")
+        assert f.readline().startswith(b"250")
+        assert time.monotonic() - started > 5
+        s.sendall(b"NOOP\r\n")
+        assert f.readline().startswith(b"250")
+        time.sleep(3.5)  # silent past the limit: the server hangs up
+        assert f.readline()[:3] in (b"421", b"")
+    assert (
+        d.wait_for(lambda docs: len(docs) == 1)[0].message_sha256 == hashlib.sha256(raw).hexdigest()
+    )
