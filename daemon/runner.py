@@ -1,7 +1,7 @@
 """The runner: every spooled message, from any channel, read in the workers and committed in
 batches.
 
-    submit(entry) ──► readers (`workers` of them) ──► committer ──► spool entries removed
+    submit(entry) ──► readers (2 × `workers`)  ──► committer ──► spool entries removed
                       begin_attempt, worker pool       one transaction for all that are
                       reads MIME + documents           ready, a savepoint each, then one
                                                        folder fsync
@@ -62,7 +62,9 @@ class Processor:
     spool: Spool
     pool: WorkerPool
     gate: DatabaseGate | None = None
-    readers: int | None = None  # messages read at once; None: `processing.workers`
+    # Messages under way at once; None: two per worker, so a worker never waits while its
+    # reader's thread counts the next attempt or hands a result on.
+    readers: int | None = None
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     on_done: Callable[[SpoolEntry, IntakeResult], None] | None = None
     queue: asyncio.Queue[SpoolEntry] = field(default_factory=asyncio.Queue)
@@ -98,7 +100,7 @@ class Processor:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._committer())
                 async with asyncio.TaskGroup() as readers:
-                    for _ in range(self.readers or self.settings.processing.workers):
+                    for _ in range(self.readers or 2 * self.settings.processing.workers):
                         readers.create_task(self._reader())
                 await self._ready.put(None)  # the readers are done: commit what is left
         finally:

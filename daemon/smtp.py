@@ -17,6 +17,7 @@ import shutil
 import ssl
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,6 +27,8 @@ from daemon.logs import get_logger
 from daemon.spool import SmtpOrigin, Spool, SpoolEntry
 from routing.addresses import AddressBook
 from storage.store import utcnow
+
+WRITERS = 4  # DATA written to the spool at once
 
 
 class Gate:
@@ -85,6 +88,9 @@ class Handler:
         self.gate = gate
         self.on_spooled = on_spooled
         self.log = get_logger(listener=f"{settings.host}:{settings.port}")
+        # Threads of its own for the durable writes before 250: never queued behind the
+        # runner's threads waiting on documents in the default executor.
+        self._writers = ThreadPoolExecutor(WRITERS, thread_name_prefix="smtp-spool")
 
     async def handle_MAIL(
         self,
@@ -129,7 +135,9 @@ class Handler:
             return "552 5.3.4 Message too big"
         try:
             origin = SmtpOrigin(envelope.mail_from, tuple(envelope.rcpt_tos), _peer(session))
-            entry = await asyncio.to_thread(self.spool.put, raw, origin, utcnow())
+            entry = await asyncio.get_running_loop().run_in_executor(
+                self._writers, self.spool.put, raw, origin, utcnow()
+            )
         except Exception as exc:  # disk full, permissions: the sender must retry, not drop
             self.log.error(
                 "message_spool_failed", error=f"{type(exc).__name__}: {exc}", size=len(raw)
