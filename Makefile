@@ -40,7 +40,7 @@ samples: install
 bench: install system-deps
 	$(PY) bench/pdftext.py
 	$(PY) bench/accuracy.py
-	$(PY) bench/smtp.py
+	$(PY) bench/smtp.py --paced 20 --soak 10000 --nodes --profile
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
