@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -173,18 +174,28 @@ class Node:
         )
         wait_port(self.port)
 
-    def rss_mb(self) -> float:
-        """Resident memory of the daemon and its worker processes."""
-        pids = [self.proc.pid]
+    def pids(self) -> list[int]:
+        """The daemon's process, then its workers'."""
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        if children.exists():
-            pids += [int(p) for p in children.read_text().split()]
-        total = 0
-        for pid in pids:
+        return [self.proc.pid] + [int(p) for p in children.read_text().split()]
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU time (user + system) used so far by the daemon's process and by its workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = []
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used.append((int(fields[11]) + int(fields[12])) / tick)
+        return used[0], sum(used[1:])
+
+    def rss_mb(self) -> tuple[float, float]:
+        """Resident memory of the daemon's process and of its workers, MB."""
+        sizes = []
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        return total / 1024
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes[0], sum(sizes[1:])
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -242,22 +253,44 @@ def sink_rate(msgs: list[tuple[str, bytes]], connections: int) -> tuple[float, l
     return len(msgs) / seconds, latencies
 
 
+@dataclass
+class Run:
+    accepted: float  # messages/s answered 250
+    done: float  # messages/s stored and classified
+    acks: list[float]  # dot -> 250, s
+    visible: list[float]  # dot -> stored, s
+    cpu_ms: tuple[float, float]  # CPU per message: the daemon's process, its workers
+    profile: list[str]
+
+
 def throughput(
     msgs: list[tuple[str, bytes]],
     connections: int,
     count: int = 1,
     database: str | None = None,
     profile: bool = False,
-) -> tuple[float, float, list[float], list[float], list[str]]:
-    """(accepted/s, stored/s, dot->250 latencies, dot->stored latencies, profile lines)."""
+) -> Run:
     with nodes(count, database) as (started, db):
         spy = _spy(started[0]) if profile else None
+        cpu = [n.cpu_seconds() for n in started]
         start = time.perf_counter()
         seconds, dots, latencies = blast([n.port for n in started], msgs, connections)
         rows = stored(db, len(msgs))
         total = time.perf_counter() - start
+        used = [
+            (after[0] - before[0], after[1] - before[1])
+            for before, after in zip(cpu, [n.cpu_seconds() for n in started], strict=True)
+        ]
         top = _top(spy) if spy is not None else []
-    return len(msgs) / seconds, len(msgs) / total, latencies, seconds_to_stored(rows, dots), top
+    main, workers = (sum(u[i] for u in used) * 1000 / len(msgs) for i in (0, 1))
+    return Run(
+        len(msgs) / seconds,
+        len(msgs) / total,
+        latencies,
+        seconds_to_stored(rows, dots),
+        (main, workers),
+        top,
+    )
 
 
 def paced(msgs: list[tuple[str, bytes]], rate: float) -> tuple[list[float], list[float]]:
@@ -280,16 +313,18 @@ def paced(msgs: list[tuple[str, bytes]], rate: float) -> tuple[list[float], list
         return acks, seconds_to_stored(stored(db, len(msgs)), dots)
 
 
-def soak(msgs: list[tuple[str, bytes]], connections: int) -> tuple[float, float]:
-    """Resident MB after the first tenth of `msgs` and after all of them are stored."""
-    tenth = len(msgs) // 10
+def soak(msgs: list[tuple[str, bytes]], connections: int) -> list[tuple[int, float, float]]:
+    """(messages stored, resident MB of the daemon's process, of its workers) after each
+    tenth of `msgs`."""
+    tenth = max(len(msgs) // 10, 1)
+    samples = []
     with nodes(1) as ([node], db):
-        blast([node.port], msgs[:tenth], connections)
-        stored(db, tenth)
-        early = node.rss_mb()
-        blast([node.port], msgs[tenth:], connections)
-        stored(db, len(msgs), limit=3600)
-        return early, node.rss_mb()
+        for start in range(0, len(msgs), tenth):
+            blast([node.port], msgs[start : start + tenth], connections)
+            done = min(start + tenth, len(msgs))
+            stored(db, done, limit=3600)
+            samples.append((done, *node.rss_mb()))
+    return samples
 
 
 def _spy(node: Node) -> subprocess.Popen[bytes] | None:
@@ -357,7 +392,8 @@ def main() -> None:
     avg = sum(len(m) for _, m in msgs) / len(msgs)
 
     sink, sink_lat = sink_rate(msgs, a.connections)
-    accepted, done, lat, visible, _ = throughput(msgs, a.connections)
+    run = throughput(msgs, a.connections)
+    accepted, done, lat, visible = run.accepted, run.done, run.acks, run.visible
     print(
         f"{len(msgs)} messages of ~{avg / 1024:.0f} KB, {a.connections} connections, {os.cpu_count()} cores"
     )
@@ -375,8 +411,14 @@ def main() -> None:
         f"ratio accepted/sink {accepted / sink:.2f}; stored+classified/sink {done / sink:.2f}"
         " (target >= 0.3; acks p95 < 50 ms)"
     )
+    print(
+        f"CPU per message: {run.cpu_ms[0]:.1f} ms in the daemon's process,"
+        f" {run.cpu_ms[1]:.1f} ms in its workers ({os.cpu_count()} cores for both and the client)"
+    )
     if a.profile:  # a run of its own: sampling slows the daemon down
-        top = throughput(messages(a.messages, pool, tag="profile"), a.connections, profile=True)[4]
+        top = throughput(
+            messages(a.messages, pool, tag="profile"), a.connections, profile=True
+        ).profile
         print("profile of the daemon, share of the time it held the GIL (inclusive):")
         print("\n".join("  " + line for line in top))
     if a.paced:
@@ -387,11 +429,15 @@ def main() -> None:
             f" p50 {pct(steady, 50):.0f} ms, p95 {pct(steady, 95):.0f} ms (target p95 < 2000 ms)"
         )
     if a.soak:
-        early, late = soak(messages(a.soak, pool, tag="soak"), a.connections)
+        samples = soak(messages(a.soak, pool, tag="soak"), a.connections)
+        (_, main0, work0), (_, main1, work1) = samples[0], samples[-1]
         print(
-            f"resident memory over {a.soak} messages: {early:.0f} MB after {a.soak // 10},"
-            f" {late:.0f} MB at the end ({100 * (late - early) / early:+.1f} %, target within 10 %)"
+            f"resident memory over {a.soak} messages, after the first tenth -> at the end:"
+            f" daemon {main0:.0f} -> {main1:.0f} MB ({100 * (main1 - main0) / main0:+.1f} %),"
+            f" workers {work0:.0f} -> {work1:.0f} MB ({100 * (work1 - work0) / work0:+.1f} %)"
+            " (target within 10 %)"
         )
+        print("  " + ", ".join(f"{n}: {m:.0f}+{w:.0f}" for n, m, w in samples))
     if a.nodes:
         pg = _pg_bin()
         if pg is None:
@@ -402,7 +448,7 @@ def main() -> None:
             rates = []
             for count in (1, 2):
                 db = _database(cluster.url, f"bench{count}")
-                rates.append(throughput(msgs, a.connections, count, db)[1])
+                rates.append(throughput(msgs, a.connections, count, db).done)
         finally:
             cluster.remove()
         print(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -75,6 +76,10 @@ class Processor:
     idle: asyncio.Event = field(default_factory=asyncio.Event)
     unavailable: StorageUnavailable | None = None  # without a gate: why the runner gave up
 
+    def __post_init__(self) -> None:
+        self.idle.set()  # nothing submitted yet
+        self._threads: ThreadPoolExecutor | None = None
+
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
@@ -96,16 +101,24 @@ class Processor:
         self._stop.set()
 
     async def run(self) -> None:
+        readers = self.readers or 2 * self.settings.processing.workers
+        # Threads of the runner's own (a reader's waits on its worker for a whole message):
+        # never queued behind, or ahead of, the other services' threads.
+        self._threads = ThreadPoolExecutor(readers + 1, thread_name_prefix="runner")
         try:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._committer())
-                async with asyncio.TaskGroup() as readers:
-                    for _ in range(self.readers or 2 * self.settings.processing.workers):
-                        readers.create_task(self._reader())
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(readers):
+                        group.create_task(self._reader())
                 await self._ready.put(None)  # the readers are done: commit what is left
         finally:
             for entry_id in list(self._waiting):
                 self._settle(entry_id, None)
+            self._threads.shutdown(wait=False)
+
+    async def _in_thread(self, fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, *args)
 
     # -- reading -------------------------------------------------------------------------
     async def _or_stop(self, awaitable: Awaitable[T]) -> T | None:
@@ -131,7 +144,7 @@ class Processor:
     async def _reader(self) -> None:
         while (entry := await self._next()) is not None:
             try:
-                ready = await asyncio.to_thread(self.prepare, entry)
+                ready = await self._in_thread(self.prepare, entry)
             except Exception as exc:  # never let one message stop all processing
                 get_logger().error(
                     "message_processing_failed", spool_id=entry.id, error=_short(exc)
@@ -151,12 +164,24 @@ class Processor:
             return self._prepare(entry)
 
     def _prepare(self, entry: SpoolEntry) -> _Ready | _Failed | _Gone:
-        log = get_logger()
         try:
             entry = self.spool.begin_attempt(entry)
-            spooled = self.spool.read(entry)
         except FileNotFoundError:
             return _Gone(entry)  # already done (a retry that raced a replay)
+        try:
+            return self._read(entry)
+        except Exception as exc:  # a disk error, a bug: this attempt failed, the entry stays
+            get_logger().error(
+                "message_processing_failed", attempts=entry.attempts, error=_short(exc)
+            )
+            return _Failed(entry)
+
+    def _read(self, entry: SpoolEntry) -> _Ready | _Failed | _Gone:
+        log = get_logger()
+        try:
+            spooled = self.spool.read(entry)
+        except FileNotFoundError:
+            return _Gone(entry)
         except DamagedEntry as damaged:
             # Nothing silent: the message is kept for a person, routed by its headers.
             source = Source(SmtpOrigin(None, ()), utcnow(), f"damaged:{entry.id}")
@@ -235,7 +260,7 @@ class Processor:
 
     async def _commit(self, batch: list[_Ready]) -> None:
         try:
-            outcomes = await asyncio.to_thread(self._commit_batch, batch)
+            outcomes = await self._in_thread(self._commit_batch, batch)
         except StorageUnavailable as exc:
             # Not the messages' fault: their attempts are not counted; they wait for the database.
             for ready in batch:
