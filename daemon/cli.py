@@ -460,8 +460,9 @@ async def _ingest(
     if processor.unavailable is not None:
         raise processor.unavailable
     progress.done()
+    also = f" (and {len(adopted)} left by an interrupted ingest)" if adopted else ""
     print(
-        f"ingested {len(files)} file(s): {counts['new']} new document(s), {counts['edited_after_issue']} "
+        f"ingested {len(files)} file(s){also}: {counts['new']} new document(s), {counts['edited_after_issue']} "
         f"edited after issue, {counts['redelivery']} redelivered, {counts['needs_review']} need review, "
         f"{counts['failed']} failed"
     )

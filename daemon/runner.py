@@ -267,12 +267,12 @@ class Processor:
                 entry = self.spool.undo_attempt(ready.entry)
                 if self.gate is not None:
                     self.submit(entry)
-                else:
-                    self._fail(entry.id, exc)
+                else:  # ingest: give up; the entries stay for the next ingest
+                    self.unavailable = exc
+                    self._settle(entry.id, None)
+                    self.stop()
             if self.gate is not None:
                 self.gate.lost(str(exc))
-            else:
-                self.unavailable = exc
             return
         except Exception as exc:
             outcomes = [exc] * len(batch)
@@ -307,13 +307,6 @@ class Processor:
         if self.on_done is not None:
             self.on_done(entry, result)
         self._settle(entry.id, result)
-
-    def _fail(self, entry_id: str, exc: BaseException) -> None:
-        future = self._waiting.pop(entry_id, None)
-        if future is not None and not future.done():
-            future.set_exception(exc)
-        self._open.discard(entry_id)
-        self._check_idle()
 
     def _retry(self, entry: SpoolEntry, delay: float | None = None) -> None:
         if delay is None:

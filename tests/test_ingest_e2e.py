@@ -247,3 +247,37 @@ def test_ingest_bounds_each_document(tmp_path: Path) -> None:
     assert doc["flags"] == ["unreadable_pdf"] and doc["status"] == "needs_review"
     shown = json.loads(Cli(config).run("inbox", "show", doc["id"], "--format", "json").stdout)
     assert "gave up after 0.1 s" in shown["problem"]
+
+
+def test_ingest_goes_through_the_spool_and_finishes_a_killed_ingest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """ingest records each file in a spool of its own and runs serve's runner; what a killed
+    ingest left there (acknowledged to nobody, but read from the user's files) is finished by
+    the next one, and nothing is left behind."""
+    from datetime import UTC, datetime
+
+    from daemon.config import load_settings
+    from daemon.spool import FileOrigin, Spool
+    from storage.blobs import BlobStore
+    from tests.docgen import LAYOUTS, make_doc
+
+    settings = load_settings(cli.config)
+    killed = Spool.for_ingest(settings.storage.spool, BlobStore(settings.storage.files))
+    pdf = LAYOUTS["sk_columns"](make_doc(77, number="2026077"))
+    left = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="left@t")
+    killed.put(left, FileOrigin("left.eml"), datetime.now(UTC))
+    killed.close()  # the process is gone: its lock with it, its entry stays
+    mail = tmp_path / "new.eml"
+    pdf = LAYOUTS["cz_stacked"](make_doc(78, number="2026078"))
+    mail.write_bytes(build_eml(INCOMING, [("g.pdf", pdf, "application/pdf")], message_id="new@t"))
+    out = cli.run("ingest", str(mail))
+    assert (
+        "ingested 1 file(s) (and 1 left by an interrupted ingest): 2 new document(s)" in out.stdout
+    )
+    listed = json.loads(cli.run("inbox", "list", "--format", "json").stdout)
+    assert sorted(d["number"] for d in listed) == ["2026077", "2026078"]
+    assert list((settings.storage.spool / "ingest").iterdir()) == []
+    again = cli.run("ingest", str(mail))  # a file ingested twice: a second delivery, one document
+    assert "1 redelivered" in again.stdout
+    assert len(json.loads(cli.run("inbox", "list", "--format", "json").stdout)) == 2
