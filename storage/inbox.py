@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -144,6 +145,11 @@ class Inbox:
         self.events: list[dict[str, Any]] = []
         self._written = 0  # events[:_written] are in the database
 
+    @cached_property
+    def conn(self) -> Connection:
+        """The transaction's connection, for the Core statements."""
+        return self.session.connection()
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """One message's writes within a batch: on any error they (and their events) are
@@ -151,7 +157,7 @@ class Inbox:
         transaction and the other messages' writes carry on."""
         mark = len(self.events)
         try:
-            with translated(), self.session.begin_nested():
+            with translated(), self.conn.begin_nested():
                 yield
                 self.write_events()
         except BaseException:
@@ -177,18 +183,18 @@ class Inbox:
             for ev in self.events[self._written :]
         ]
         if rows:
-            self.session.connection().execute(_INSERT["events"], rows)
+            self.conn.execute(_INSERT["events"], rows)
         self._written = len(self.events)
 
     def _new(self, table: str, **values: Any) -> bool:
         """Insert one row unless its key is there already; True when it was inserted."""
-        conn = self.session.connection()
+        conn = self.conn
         return bool(conn.execute(_INSERT_NEW[_dialect(conn), table], values).rowcount)
 
     def lock_issuers(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Serialise this transaction's decisions about these (company, issuer) pairs with every
         other writer's (storage.database). Call before the first read the decision rests on."""
-        lock_issuers(self.session.connection(), pairs)
+        lock_issuers(self.conn, pairs)
 
     def add_message(
         self,
@@ -234,7 +240,7 @@ class Inbox:
             "account": account,
             "received_at": received_at,
         }
-        conn = self.session.connection()
+        conn = self.conn
         found = conn.execute(_INSERT_DELIVERY[_dialect(conn)], row).scalar()
         return None if found is None else int(found)
 
@@ -242,7 +248,7 @@ class Inbox:
         self, company: str | None, mailbox: str | None, sha256: str
     ) -> KnownDocument | None:
         doc_id = document_id(company, mailbox, sha256)
-        row = self.session.connection().execute(_DOCUMENT, {"id": doc_id}).first()
+        row = self.conn.execute(_DOCUMENT, {"id": doc_id}).first()
         return KnownDocument(row.id, row.sha256) if row is not None else None
 
     def same_number(
@@ -250,7 +256,7 @@ class Inbox:
     ) -> KnownDocument | None:
         """The earliest document with this business key (other than `exclude`)."""
         key = {"company": company, "issuer": issuer_ico, "doc_type": doc_type, "number": number}
-        conn = self.session.connection()
+        conn = self.conn
         if exclude is None:
             row = conn.execute(_FIRST_OF_KEY, key).first()
         else:
@@ -259,15 +265,15 @@ class Inbox:
 
     def next_revision(self, company: str, issuer_ico: str, doc_type: str, number: str) -> int:
         key = {"company": company, "issuer": issuer_ico, "doc_type": doc_type, "number": number}
-        top = self.session.connection().execute(_TOP_REVISION, key).scalar()
+        top = self.conn.execute(_TOP_REVISION, key).scalar()
         return 0 if top is None else int(top) + 1
 
     def fields_of(self, doc_id: str) -> dict[str, Any]:
-        found = self.session.connection().execute(_FIELDS, {"id": doc_id}).scalar()
+        found = self.conn.execute(_FIELDS, {"id": doc_id}).scalar()
         return dict(found) if found is not None else {}
 
     def add_document(self, doc: NewDocument) -> None:
-        conn = self.session.connection()
+        conn = self.conn
         row = {
             "id": doc.id,
             "company": doc.company,
@@ -341,7 +347,7 @@ class Inbox:
             "number": doc.number or None,
             "variable_symbol": doc.variable_symbol or None,
         }
-        for row in self.session.connection().execute(_RELATED, query):
+        for row in self.conn.execute(_RELATED, query):
             refers = bool(doc.refers_to) and row.number == doc.refers_to
             referred = bool(doc.number) and row.refers_to == doc.number
             found[row.id] = "refers_to" if refers or referred else "variable_symbol"
@@ -351,7 +357,7 @@ class Inbox:
         return sorted(found)
 
     def link(self, doc_id: str, delivery_id: int) -> None:
-        self.session.connection().execute(
+        self.conn.execute(
             _INSERT["document_deliveries"], {"document_id": doc_id, "delivery_id": delivery_id}
         )
 

@@ -338,3 +338,43 @@ def test_damaged_spool_entry_is_kept_for_a_person(
     assert doc.company == "35790326"  # routed by its To: header
     assert b"damaged@test" in store.blobs.get(doc.message_sha256)
     assert "spool entry damaged" in (doc.problem or "")
+
+
+def test_one_message_failing_in_a_batch_takes_nothing_of_its_neighbours(
+    settings: Settings, parts: tuple[Store, Spool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: a savepoint each. The failing message leaves no row at all (its message
+    row rolled back with its documents); the others are committed in the same transaction."""
+    import daemon.intake as intake_module
+    from daemon.intake import Prepared, Source, commit, read_in_process
+
+    store, _ = parts
+    batch = []
+    for seed in (11, 12, 13):
+        raw = build_eml(
+            INCOMING,
+            [("f.pdf", LAYOUTS["sk_columns"](make_doc(seed)), "application/pdf")],
+            message_id=f"batch-{seed}@test",
+        )
+        sha = store.blobs.put(raw)
+        read = read_in_process(store, raw, 50)
+        batch.append(
+            Prepared(Source.fresh(SmtpOrigin("a@b.example", (INCOMING,))), sha, len(raw), read)
+        )
+    real = intake_module._store_document
+
+    def failing(inbox, settings, message_sha, delivery, target, doc):  # type: ignore[no-untyped-def]
+        if message_sha == batch[1].sha256:
+            raise RuntimeError("a bug met this one")
+        return real(inbox, settings, message_sha, delivery, target, doc)
+
+    monkeypatch.setattr(intake_module, "_store_document", failing)
+    outcomes = commit(store, settings, batch)
+    assert isinstance(outcomes[1], RuntimeError)
+    assert all(not isinstance(outcomes[i], Exception) for i in (0, 2))
+    stored = {d.deliveries[0].message_id for d in store.documents()}
+    assert stored == {"batch-11@test", "batch-13@test"}
+    assert store.message_count() == 2  # nothing of the failed one, not even its message row
+    monkeypatch.setattr(intake_module, "_store_document", real)
+    [again] = commit(store, settings, [batch[1]])  # tried again later: stored once
+    assert not isinstance(again, Exception) and len(store.documents()) == 3
