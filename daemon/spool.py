@@ -126,9 +126,14 @@ _NAME = re.compile(r"(\d{20}-[0-9a-f]{12}-([0-9a-f]{16})-[0-9a-f]{64})\.(\d+)")
 
 
 def backlog(root: Path) -> int:
-    """How many entries wait in the spool at `root` (for `report`; nothing is taken or made)."""
-    new = root / "new"
-    return sum(1 for p in new.iterdir() if _NAME.fullmatch(p.name)) if new.is_dir() else 0
+    """How many entries wait in the spool at `root`, an ingest's under it included (for
+    `report`; nothing is taken or made)."""
+    ingests = sorted((root / "ingest").glob("*/new")) if (root / "ingest").is_dir() else []
+    return sum(
+        sum(1 for p in new.iterdir() if _NAME.fullmatch(p.name))
+        for new in [root / "new", *ingests]
+        if new.is_dir()
+    )
 
 
 def key_hash(intake_key: str) -> str:
@@ -250,7 +255,7 @@ class Spool:
         for entry in entries:
             entry.path.unlink(missing_ok=True)
             if self._keys.get(entry.key_hash) == entry.id:
-                del self._keys[entry.key_hash]
+                self._keys.pop(entry.key_hash, None)
             removed = True
         if removed:
             fsync_dir(self.new)

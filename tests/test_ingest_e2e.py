@@ -268,6 +268,7 @@ def test_ingest_goes_through_the_spool_and_finishes_a_killed_ingest(
     left = build_eml(INCOMING, [("f.pdf", pdf, "application/pdf")], message_id="left@t")
     killed.put(left, FileOrigin("left.eml"), datetime.now(UTC))
     killed.close()  # the process is gone: its lock with it, its entry stays
+    assert json.loads(cli.run("report", "--format", "json").stdout)["pending"] == 1
     mail = tmp_path / "new.eml"
     pdf = LAYOUTS["cz_stacked"](make_doc(78, number="2026078"))
     mail.write_bytes(build_eml(INCOMING, [("g.pdf", pdf, "application/pdf")], message_id="new@t"))
