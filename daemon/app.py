@@ -1,8 +1,9 @@
 """The composition root of `podatelna serve`: store → spool → workers → services, closed in
 reverse. The services — the runner, the IMAP watchers, the heartbeat — are one TaskGroup.
 
-The database may be down when `serve` starts, or go away later: SMTP needs only the spool and the file store, so
-mail is acknowledged and waits there while the runner waits for the database (daemon.health).
+The database may be down when `serve` starts, or go away later: SMTP needs only the spool and
+the file store, so mail is acknowledged and waits there while the runner waits for the
+database (daemon.health).
 Every node records its spool backlog and a heartbeat in the database (`report`'s `nodes`).
 
 SIGTERM/SIGINT: stop accepting (421), let DATA under way finish, let polls and the messages
