@@ -1,8 +1,8 @@
 """Whether the database answers, as `serve` sees it: it starts without it and waits for it.
 
-SMTP needs only the spool and the file store, so a database that is down at start, or goes away later, costs
-delay and nothing else: mail is acknowledged and waits in the spool, processing waits here,
-and a single probe retries with capped backoff. The log says so once per change of state
+SMTP needs only the spool and the file store, so a database that is down at start, or goes
+away later, costs delay and nothing else: mail is acknowledged and waits in the spool,
+processing waits here, and a single probe retries with capped backoff. The log says so once per change of state
 (`database_unavailable`, then `database_available`), never once per message.
 """
 
