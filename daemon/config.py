@@ -186,6 +186,7 @@ class Settings:
     processing: ProcessingSettings = ProcessingSettings()
     web: WebSettings = WebSettings()
     ekasa: EkasaSettings = EkasaSettings()
+    _book: AddressBook | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def max_message_bytes(self) -> int:
@@ -194,7 +195,12 @@ class Settings:
 
     @property
     def address_book(self) -> AddressBook:
-        return AddressBook.of(self.companies)
+        """Built once (every message is routed by it, inside its commit)."""
+        book = self._book
+        if book is None:
+            book = AddressBook.of(self.companies)
+            object.__setattr__(self, "_book", book)
+        return book
 
     def company(self, ico: str) -> Company | None:
         return next((c for c in self.companies if c.ico == ico), None)

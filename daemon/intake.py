@@ -110,6 +110,13 @@ class Prepared:
     size: int
     read: ReadMessage
 
+    def routes(self, settings: Settings) -> tuple[tuple[Route, ...], tuple[str, ...]]:
+        """Its company mailboxes and unknown recipients: by the envelope, else the headers."""
+        recipients = self.source.recipients
+        return settings.address_book.resolve(
+            recipients if recipients is not None else self.read.headers.header_recipients
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StoredItem:
@@ -186,17 +193,18 @@ def commit(store: Store, settings: Settings, batch: Sequence[Prepared]) -> list[
     Each message's outcome: its result, or the exception that failed it alone. Raises
     `StorageUnavailable` (nothing committed) when the database does not answer."""
     outcomes: list[Outcome | None] = [None] * len(batch)
+    routes = [p.routes(settings) for p in batch]
     todo = list(range(len(batch)))
     for attempt in range(1, _ATTEMPTS + 1):
         conflicted: list[int] = []
         done: list[tuple[int, list[dict[str, Any]]]] = []
         with store.transaction() as inbox:
-            inbox.lock_issuers(pair for i in todo for pair in _issuers(settings, batch[i]))
+            inbox.lock_issuers(pair for i in todo for pair in _issuers(routes[i], batch[i]))
             for i in todo:
                 mark = len(inbox.events)
                 try:
                     with inbox.savepoint():
-                        outcomes[i] = _record(inbox, settings, batch[i])
+                        outcomes[i] = _record(inbox, settings, batch[i], *routes[i])
                 except StorageConflict:
                     # Another writer stored the same document (or number) first: decide again.
                     conflicted.append(i)
@@ -243,16 +251,14 @@ def _log(p: Prepared, result: Outcome | None, events: list[dict[str, Any]]) -> N
     )
 
 
-def _routes(settings: Settings, p: Prepared) -> tuple[tuple[Route, ...], tuple[str, ...]]:
-    recipients = p.source.recipients
-    return settings.address_book.resolve(
-        recipients if recipients is not None else p.read.headers.header_recipients
-    )
-
-
-def _record(inbox: Inbox, settings: Settings, p: Prepared) -> IntakeResult:
+def _record(
+    inbox: Inbox,
+    settings: Settings,
+    p: Prepared,
+    routes: tuple[Route, ...],
+    unknown: tuple[str, ...],
+) -> IntakeResult:
     sha, parsed, source = p.sha256, p.read.headers, p.source
-    routes, unknown = _routes(settings, p)
     if inbox.add_message(sha, p.size, parsed.message_id, parsed.subject, parsed.sender):
         inbox.event(
             "message_stored", message_sha256=sha, size=p.size, attachments=p.read.attachments
@@ -335,9 +341,11 @@ def business_key(company: str | None, fields: ExtractedFields) -> tuple[str, str
     return None
 
 
-def _issuers(settings: Settings, p: Prepared) -> list[tuple[str, str]]:
+def _issuers(
+    routed: tuple[tuple[Route, ...], tuple[str, ...]], p: Prepared
+) -> list[tuple[str, str]]:
     """(company, issuer) of every document this message may store under a business key."""
-    routes, _ = _routes(settings, p)
+    routes, _ = routed
     keys = (business_key(r.company, d.fields) for r in routes for d in p.read.documents)
     return [(k[0], k[1]) for k in keys if k is not None]
 

@@ -91,10 +91,18 @@ def _origin_json(origin: Origin) -> dict[str, Any]:
 
 def _origin_of(data: dict[str, Any]) -> Origin:
     cls = _KINDS[data.pop("kind")]
-    for key in ("recipients",):
-        if isinstance(data.get(key), list):
-            data[key] = tuple(data[key])
-    return cls(**data)
+    if isinstance(data.get("recipients"), list):
+        data["recipients"] = tuple(data["recipients"])
+    origin = cls(**data)
+    # Ours, but a disk or a hand may have changed it: a value of the wrong type would fail
+    # every commit, quarantine included. Refused here, the message is kept as damaged.
+    numbers = (
+        (origin.uidvalidity, origin.uid, origin.size) if isinstance(origin, ImapOrigin) else ()
+    )
+    texts = getattr(origin, "recipients", None) or ()
+    if not all(type(n) is int for n in numbers) or not all(isinstance(t, str) for t in texts):
+        raise TypeError(f"{data} is not a {cls.__name__}")
+    return origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +122,11 @@ class SpoolEntry:
 
 @dataclass(frozen=True, slots=True)
 class Spooled:
-    """An entry's content."""
+    """An entry's content (the bytes it stands for: `SpoolEntry.sha256`)."""
 
     origin: Origin
     received_at: datetime
     intake_key: str
-    sha256: str
 
 
 _NAME = re.compile(r"(\d{20}-[0-9a-f]{12}-([0-9a-f]{16})-[0-9a-f]{64})\.(\d+)")
@@ -234,7 +241,7 @@ class Spool:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DamagedEntry(entry.sha256, f"{type(exc).__name__}: {exc}") from None
         received = received if received.tzinfo else received.replace(tzinfo=UTC)
-        return Spooled(origin, received, key, entry.sha256)
+        return Spooled(origin, received, key)
 
     def begin_attempt(self, entry: SpoolEntry) -> SpoolEntry:
         """Count an attempt before it starts, so a crash during it is counted too."""

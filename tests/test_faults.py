@@ -323,13 +323,22 @@ def test_decompression_bomb_is_contained_by_the_worker() -> None:
         pool.close()
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json",
+        b'{"origin": {"kind": "imap", "account": "m", "folder": "INBOX", "uidvalidity": 1,'
+        b' "uid": "7; DROP"}, "received_at": "2026-12-01T10:00:00+00:00", "intake_key": "k"}',
+        b'{"origin": {"kind": "pop3"}, "received_at": "2026-12-01", "intake_key": "k"}',
+    ],
+)
 def test_damaged_spool_entry_is_kept_for_a_person(
-    settings: Settings, parts: tuple[Store, Spool]
+    settings: Settings, parts: tuple[Store, Spool], damage: bytes
 ) -> None:
     store, spool = parts
     raw = build_eml(INCOMING, [], message_id="damaged@test")
     entry = _smtp(raw, spool)
-    entry.path.write_bytes(b"{not json")  # the entry is damaged; the bytes are in the store
+    entry.path.write_bytes(damage)  # the entry is damaged; the bytes are in the store
     pool = _ExplodingPool(1, 1, 64, 1)
     run_until_idle(Processor(settings, store, spool, pool), [entry])
     assert pool.calls == 0 and spool.pending() == []
