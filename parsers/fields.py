@@ -107,6 +107,11 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     def a_date(text: str) -> date | None:
         return parse_date(text, order)
 
+    def one_date(text: str) -> date | None:
+        """A date, not a period ("01.04.2025 - 30.04.2025": the supply date is not sure)."""
+        parts = _RANGE.split(text, maxsplit=1)
+        return None if len(parts) == 2 and a_date(parts[1]) else a_date(text)
+
     doc_type = _doc_type(grid)
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
@@ -120,7 +125,7 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         number=_doc_number(grid, refers_cell),
         variable_symbol=_first(grid.value_for(_VS, _vs)),
         issue_date=_first(grid.value_for(_ISSUE, a_date)),
-        delivery_date=_first(grid.value_for(_DELIVERY, a_date)),
+        delivery_date=_first(grid.value_for(_DELIVERY, one_date)),
         due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
         customer=customer,
@@ -141,6 +146,9 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     return replace(fields, missing=missing_required(fields))
 
 
+_RANGE = re.compile(r"\s+(?:-|–|—|bis|to|až|au|tot|al|do|-tól)\s+|(?<=\d)\s?[-–]\s?(?=\d{1,2}\.)")
+
+
 def _invoice_like(f: ExtractedFields) -> bool:
     """Under a title no vocabulary knows, a number, a date, an amount to pay and a party
     make an invoice: the most common document by far, and every field still checked."""
@@ -158,7 +166,14 @@ def _first(found: tuple[T, Cell] | None) -> T | None:
 
 
 def _doc_type(grid: Grid) -> DocType:
-    head = "\n".join(grid.lines[:25])
+    # a title the line broke ("OPRAVNÝ DAŇOVÝ | DOKLAD 2025001") is read with the next line
+    wrapped = [
+        f"{c.text} {under.text}"
+        for row in grid.rows[:25]
+        for c in row
+        if (under := next(grid.below(c), None)) is not None
+    ]
+    head = "\n".join([*grid.lines[:25], *wrapped])
     for doc_type, pattern in labels.TITLES:
         if pattern.search(head):
             return doc_type
@@ -178,17 +193,60 @@ def _refers_to(grid: Grid) -> tuple[str | None, Cell | None]:
 
 
 def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
+    def not_referred(value: str | None) -> bool:
+        return value is not None and (refers_cell is None or value != refers_cell.text.split()[-1])
+
     for cell, m in grid.find(_NUMBER):
         if _REFERS_TO.search(cell.text[: m.end()]):
             continue
         rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#")
-        candidates = (
-            [rest] if rest else [c.text for c in (grid.right_of(cell), *grid.below(cell)) if c]
+        around = (
+            (grid.right_of(cell),)
+            if labels.NUMBER_WORD.match(cell.text)
+            else (
+                grid.right_of(cell),
+                *grid.below(cell),
+            )
         )
+        candidates = [rest] if rest else [c.text for c in around if c]
         for text in candidates:
             value = _doc_number_value(text)
-            if value is not None and (refers_cell is None or value != refers_cell.text.split()[-1]):
+            if not_referred(value):
                 return value
+    title = _title_number(grid)
+    return title if not_referred(title) else None
+
+
+_TITLE_NUMBER = re.compile(
+    r"^(?:\s*(?:VAT|-|–|daňový doklad|tax invoice))*\s*(?:č\.|nr\.?|no\.?|n°|nº|#|number|nummer)?"
+    r"\s*:?\s*(\S+)\s*$",
+    NOCASE,
+)
+
+
+def _title_number(grid: Grid) -> str | None:
+    """The number printed with the title ("Rechnung R0001234567", "Facture F2026-0042",
+    "Faktura VAT FV/2026/06/126"): a title word at the start of a cell in the first rows and
+    one number-like token after it, or alone in the cell right of or under it; a number the line
+    broke after a dash or slash is joined to the digits that went to the next line."""
+    for row in grid.rows[:15]:
+        for cell in row:
+            for _, pattern in labels.TITLES:
+                m = pattern.search(cell.text)
+                if m is None or len(cell.text[: m.start()].split()) > 1:
+                    continue
+                tail = _TITLE_NUMBER.match(cell.text[m.end() :])
+                token = tail.group(1) if tail else None
+                bare = not cell.text[m.end() :].strip(" :-–")
+                for near in (grid.right_of(cell) if bare else None, next(grid.below(cell), None)):
+                    if near is None or len(near.text.split()) != 1:
+                        continue
+                    if token is None and bare and _doc_number_value(near.text):
+                        token = near.text
+                    elif token and token[-1] in "-/" and near.text.isdigit():
+                        token += near.text
+                if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
+                    return value
     return None
 
 
@@ -339,11 +397,7 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
     theirs = {customer.ico, customer.dic, customer.ic_dph} - {None}
 
     def only(pattern: re.Pattern[str], valid: Callable[[str], bool]) -> str | None:
-        found = {
-            compact_id(m.group(1))
-            for cell, m in grid.find(pattern)
-            if not _THEIRS.search(cell.text[: m.start()])
-        }
+        found = {compact_id(m.group(1)) for cell, m in grid.find(pattern) if not _theirs(cell, m)}
         found = {v for v in found if v not in theirs and valid(v)}
         return found.pop() if len(found) == 1 else None
 
@@ -366,7 +420,16 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
 # "Firma GmbH · Straße 1 · 12345 Stadt · USt-IdNr.: DE…"
 _SENDER_LINE = re.compile(r"\s+[-–·•●|]\s+|,\s+")
 
-_THEIRS = re.compile(r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient)\W*$", NOCASE)
+_THEIRS = re.compile(
+    r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient|\bklant|\bvevő|\bnabywcy)\W*$",
+    NOCASE,
+)
+_THEIRS_TAIL = re.compile(r"\b(?:client|klant|cliente|kunde|nabywcy|customer|acquirente)\b", NOCASE)
+
+
+def _theirs(cell: Cell, m: re.Match[str]) -> bool:
+    """A VAT id introduced as the reader's: "Uw btw-nummer", "Ihre UID", "N° TVA client"."""
+    return bool(_THEIRS.search(cell.text[: m.start()]) or _THEIRS_TAIL.search(m.group(0)))
 
 
 def _own_vat_id(grid: Grid) -> str | None:
@@ -375,7 +438,7 @@ def _own_vat_id(grid: Grid) -> str | None:
     "Ihre USt-IdNr."); None when there are several."""
     found = set()
     for cell, m in grid.find(_IC_DPH):
-        if _THEIRS.search(cell.text[: m.start()]):
+        if _theirs(cell, m):
             continue
         value = compact_id(m.group(1))
         if is_valid_vat_id(value):
@@ -458,7 +521,12 @@ def identifier_flags(f: ExtractedFields, unreadable_iban: bool = False) -> tuple
 
 
 def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
-    """Rows "rate % base vat" where vat ≈ base × rate: the recap table, not item lines."""
+    """Rows "rate % base vat" where vat ≈ base × rate: the recap table, not item lines;
+    else the summary lines under the items."""
+    return _vat_recap(grid) or _vat_summary(grid)
+
+
+def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     rows: dict[str, VatRow] = {}
     for row in grid.rows:
         m = _RATE.search(row[0].text)
@@ -482,6 +550,74 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
                 return ()  # two different rows for one rate: not sure which to trust
             rows[key] = VatRow(key, base, vat)
     return tuple(rows.values())
+
+
+_SUMMARY_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
+    """VAT as web shops and many foreign programs print it: lines of one label and one
+    amount under the items — the net ("Total HT", "Subtotaal", "Nettobetrag"), the net per
+    rate ("Wartość netto 23 %"), the tax per rate ("TVA 20 %", "zzgl. 19 % MwSt."). A rate's
+    base is its own net line, or the net when there is one rate; every row must be its
+    base times its rate, and the bases must make the net. Anything else: no rows."""
+    net: set[Decimal] = set()
+    bases: dict[str, set[Decimal]] = {}
+    taxes: dict[str, set[Decimal]] = {}
+    for row in grid.rows:
+        if len(row) not in (2, 3):
+            continue
+        label = " ".join(c.text for c in row[:-1])
+        found = amounts_in(row[-1].text)
+        if len(found) != 1 or amounts_in(_SUMMARY_RATE.sub("", label)):
+            continue
+        rates = _SUMMARY_RATE.findall(label)
+        is_net, is_tax = bool(labels.NET.search(label)), bool(labels.TAX_WORD.search(label))
+        if not rates:
+            if is_net and not labels.TOTALS[0].search(label):
+                net.add(found[0])
+            continue
+        if len(rates) != 1:
+            continue
+        key = f"{Decimal(rates[0].replace(',', '.')).normalize():f}"
+        if is_net:
+            bases.setdefault(key, set()).add(found[0])
+        elif is_tax:
+            taxes.setdefault(key, set()).add(found[0])
+    if not taxes or len(net) > 1 or any(len(v) > 1 for v in (*bases.values(), *taxes.values())):
+        return ()
+    if len(taxes) > 1 and net and not bases:
+        bases = {k: {v} for k, v in _item_bases(grid).items()}
+    out = []
+    for key, (vat,) in taxes.items():
+        if key in bases:
+            (base,) = bases[key]
+        elif len(taxes) == 1 and net:
+            (base,) = net
+        else:
+            return ()
+        if not _taxed(base, vat, Decimal(key)):
+            return ()
+        out.append(VatRow(key, base, vat))
+    if net and sum((r.base for r in out), Decimal(0)) != next(iter(net)):
+        return ()
+    return tuple(sorted(out, key=lambda r: -Decimal(r.rate)))
+
+
+_RATE_CELL = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*$")
+
+
+def _item_bases(grid: Grid) -> dict[str, Decimal]:
+    """The item lines' amounts (the last one of a line) summed by the rate in their rate
+    column: the bases of a summary that prints only the total net. The caller proves them."""
+    sums: dict[str, Decimal] = {}
+    for row in grid.rows:
+        rates = [m for c in row[1:] if (m := _RATE_CELL.match(c.text))]
+        found = amounts_in(row[-1].text) if len(rates) == 1 else []
+        if found:
+            key = f"{Decimal(rates[0].group(1).replace(',', '.')).normalize():f}"
+            sums[key] = sums.get(key, Decimal(0)) + found[-1]
+    return sums
 
 
 def _taxed(base: Decimal, vat: Decimal, rate: Decimal) -> bool:

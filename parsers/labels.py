@@ -101,14 +101,15 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
             r"dobropis|opravn(?:ý|á) (?:daňový doklad|faktúra|faktura)|credit note|\bstorno faktúr",
             r"rechnungs-?korrektur|korrekturrechnung|stornorechnung|\bavoir\b|facture rectificative",
             r"credit ?nota|creditfactuur|nota di credito|jóváíró számla|helyesbítő számla",
-            r"faktura korygująca|factura rectificativa",
+            r"faktura korygująca|korekta faktury|factura rectificativa",
         ),
     ),
     (
         DocType.INVOICE,
         _compile(
             r"faktúra|faktura|\binvoice\b|daňový doklad|\bbill\b",
-            r"\brechnung\b|\bfacture\b|\bfactuur\b|\bfattura\b|\bszámla\b|\bfactura\b",
+            r"\b\w*rechnung\b|\bhonorarnote\b|\bfacture\b|\bfactuur\b|\bfattura\b|\bszámla\b",
+            r"\bfactura\b|\brachunek\b",
         ),
     ),
 )
@@ -119,7 +120,10 @@ REFERS_TO = _compile(
     r"(?:k faktúre|k faktuře|opravuje (?:doklad|fakturu|faktúru)|pôvodn(?:á|ý) (?:faktúra|doklad)"
     r"|původní (?:faktura|doklad)|k daňovému dokladu|corrects invoice|original invoice"
     r"|credit note to invoice|zur rechnung|bezüglich rechnung|ursprüngliche rechnung"
-    r"|facture d'origine|sur facture|oorspronkelijke factuur)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
+    r"|facture d'origine|sur facture|oorspronkelijke factuur|betreft factuur|rif\. fattura"
+    r"|riferimento fattura|fattura di riferimento|eredeti számla|helyesbített számla(?: sorszáma)?"
+    r"|dotyczy faktury|korekta do faktury|faktura korygowana|opravovan(?:ý|ého) dokladu?"
+    r"|bezug:? rechnung|zu rechnung)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
 )
 
 _DOC_WORD = _any(
@@ -150,25 +154,38 @@ TITLE_CELL = re.compile(
     ),
     NOCASE,
 )
+_NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"poradové číslo dokladu(?:/účtu)?|^číslo(?=\s*[:/])|^number(?=\s*:)",
+    _NUMBER_WORD,  # a whole cell
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
-    r"numero (?:fattura|documento)|fattura n\.|számla ?sorszáma|számlaszám|sorszám",
+    r"numero (?:fattura|documento)|fattura n\.|n\.\s?(?:documento|fattura)|számla ?sorszáma|számlaszám",
+    r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu",
     r"numer faktury|nr faktury|número de factura|factura n[º°.]",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
+# The bare word as a whole cell: its value only right of it ("Nummer | FV/2026/03/166"); a
+# column headed "Nr." holds line numbers.
+NUMBER_WORD = _compile(_NUMBER_WORD)
+# VAT summary lines under the items ("Total HT | 19 198,60", "TVA 20 % | 3 839,72"): which
+# amounts are before VAT, which the tax itself.
+NET = _compile(
+    r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
+    r"\bimponibile\b|\bsubtota(?:al|le)?\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
+)
+TAX_WORD = _compile(r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount)\b")
 VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
     r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
     r"rechnungsdatum|belegdatum|ausstellungsdatum|ausgestellt am|datum der rechnung",
     r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
-    r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|kelte",
-    r"data wystawienia|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
+    r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|(?<!teljesítés )kelte|^kelt\b",
+    r"data wystawienia|data wyst\.|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
     # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013"
     r"(?<=\d)\s+vo[mn]\b(?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4})",
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
@@ -177,14 +194,17 @@ ISSUE = _compile(
 DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
     r"datum zdan\. plnění|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
+    r"datum uskutečnění (?:zdanitelného )?plnění",
     r"dátum vzniku daňovej povinnosti|date of supply|delivery date|tax point date",
     r"dátum vyhot\. a dodania|dodané dňa",
     r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
-    r"date de livraison|date de prestation|leveringsdatum|leverdatum|data (?:di )?consegna",
+    r"leistungszeitraum|lieferzeitraum",
+    r"date de livraison|date de (?:la )?prestation|leveringsdatum|leverdatum|data (?:di )?consegna",
     r"teljesítés dátuma|teljesítés kelte|data dostawy|data sprzedaży|fecha de entrega",
 )
 DUE = _compile(
-    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|due date|payment due|date due",
+    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|^splatno\b|due date|payment due",
+    r"date due|płatne do|termin zapłaty|esedékesség|fizetés határideje|vervaldag|betaaltermijn",
     r"fälligkeitsdatum|fällig am|fällig bis|zahlbar bis|zahlungsziel|bitte überweisen sie bis(?: zum)?",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
@@ -220,7 +240,8 @@ TOTALS: tuple[re.Pattern[str], ...] = (
     ),
     _total(
         r"\bsuma\b|celková suma|celková částka|grand total|total amount|invoice total",
-        r"total ttc|totaal incl\.? btw|factuur totaal|totale documento|totale fattura",
+        r"total ttc|montant ttc|totaal incl\.? btw|factuur totaal|totale documento|totale fattura",
+        r"bruttó összesen|wartość brutto|razem brutto",
         r"bruttobetrag|summe brutto|gesamtsumme|rechnungssumme|total brutto",
     ),
     _total(
@@ -244,15 +265,16 @@ PAYMENT_RECEIVED = _compile(
 SUPPLIER = _compile(
     r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|auftragnehmer|fournisseur|vendeur|émetteur"
-    r"|leverancier|verkoper|fornitore|cedente|eladó|szállító|sprzedawca|dostawca|proveedor"
-    r"|vendedor)\s*(?=[:/]|$)"
+    r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
+    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from)\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
     r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
     r"|billing address|príjemca|objednávateľ|objednatel|fakturačná adresa|fakturační adresa"
     r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à"
-    r"|adresse de facturation|klant|koper|factuuradres|cliente|cessionario|vevő|nabywca"
-    r"|comprador)\s*(?=[:/]|$)"
+    r"|adresse de facturation|adressé à|klant|koper|factuuradres|cliente|cessionario|committente"
+    r"|destinatario|vevő|vásárló|megrendelő|nabywca|kupujący|odbiorca|płatnik|comprador|an|aan)"
+    r"\s*(?=[:/]|$)"
 )
 
 # A delivery address stands beside the customer's and is no party of the invoice.
@@ -300,10 +322,12 @@ ICO = re.compile(
 )
 DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
 IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT reg\.? ?no\.?|VAT registration no\.?"
-    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|UID-?Nr\.?|N° TVA|TVA intracommunautaire|n° de TVA"
-    r"|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám|NIP UE|NIF-IVA)"
-    r"\s*:?\s*([A-Z]{2}\s?[0-9A-Z ]{8,14})\b",
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
+    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
+    r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
+    r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF-IVA)"
+    r"(?:\s+(?:client|du client|klant|cliente|kunde|nabywcy|customer|acquirente))?"
+    r"\s*:?\s*([A-Z]{2}\s?(?=(?:[A-Z ]*\d){6})[0-9A-Z][0-9A-Z ]{7,13})\b",
     NOCASE,
 )
 IBAN = re.compile(r"\bIBAN\b", NOCASE)

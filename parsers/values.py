@@ -46,15 +46,15 @@ _DATE_SLASH = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/-
 _MONTHS: dict[str, int] = {}
 for _number_, _names in enumerate(
     (
-        "január januára janu[aá]r leden ledna jan january januar janvier janv januari gennaio styczeń stycznia enero",
+        "január januára janu[aá]r leden ledna jan january januar jänner janvier janv januari gennaio styczeń stycznia enero",
         "február februára feb[rb]u[aá]r únor února february februar février févr februari febbraio luty lutego febrero",
-        "marec marca březen března mar march märz mars maart marzo marca marzec",
-        "apríl apríla duben dubna apr april avril aprile kwiecień kwietnia abril",
-        "máj mája květen května may mai mei maggio maj maja mayo",
-        "jún júna červen června jun june juni juin giugno czerwiec czerwca junio",
-        "júl júla červenec července jul july juli juillet luglio lipiec lipca julio",
-        "august augusta srpen srpna aug augustus août agosto sierpień sierpnia",
-        "september septembra září sep sept septembre settembre wrzesień września septiembre",
+        "marec marca březen března mar march märz mars maart marzo marca marzec március",
+        "apríl apríla duben dubna apr april avril aprile kwiecień kwietnia abril április",
+        "máj mája květen května may mai mei maggio maj maja mayo május",
+        "jún júna červen června jun june juni juin giugno czerwiec czerwca junio június",
+        "júl júla červenec července jul july juli juillet luglio lipiec lipca julio július",
+        "august augusta srpen srpna aug augustus août agosto sierpień sierpnia augusztus",
+        "september septembra září sep sept septembre settembre wrzesień września septiembre szeptember",
         "október októbra říjen října oct october oktober octobre ottobre październik października octubre",
         "november novembra listopad listopadu nov novembre noviembre",
         "december decembra prosinec prosince dec dezember décembre dicembre grudzień grudnia diciembre dez",
@@ -66,6 +66,9 @@ for _number_, _names in enumerate(
 _MONTH_WORD = r"([^\W\d_]{3,12})\.?"
 _DATE_DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s+{_MONTH_WORD},?\s+(\d{{4}})(?!\d)")
 _DATE_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+# Year first, as Hungarian programs print dates: 2026.04.16., 2026. 04. 16., 2026. április 16.
+_DATE_YMD = re.compile(r"(?<![\d.])(\d{4})\.\s?(\d{1,2})\.\s?(\d{1,2})\.?(?![\d,])")
+_DATE_YEAR_MONTH = re.compile(rf"(?<!\d)(\d{{4}})\.\s+{_MONTH_WORD}\s+(\d{{1,2}})\.?(?!\d)")
 
 
 def parse_amount(text: str) -> tuple[Decimal, str | None] | None:
@@ -114,7 +117,8 @@ def _number(raw: str) -> Decimal | None:
 
 def parse_date(text: str, slashes: str = "dmy") -> date | None:
     """The first date in `text`: 24.11.2026, 24. 11. 2026, 24.11.26, 2026-11-24, 24/11/2026,
-    24-11-2026, 24. novembra 2026, 7. Mai 2014, March 20, 2023, Jan 1 2022.
+    24-11-2026, 24. novembra 2026, 7. Mai 2014, March 20, 2023, Jan 1 2022, 2026.11.24.,
+    2026. november 24.
 
     A slashed date whose parts could both be the month is read as `slashes` says: "dmy" (day
     first, as everywhere but the US), "mdy", or "unsure" (not read: see `slash_order`). One
@@ -122,8 +126,11 @@ def parse_date(text: str, slashes: str = "dmy") -> date | None:
     candidates: list[tuple[int, date]] = []
     for m in _DATE_DMY.finditer(text):
         candidates.extend(_mk(m.start(), _year(m.group(3)), int(m.group(2)), int(m.group(1))))
-    for m in _DATE_ISO.finditer(text):
+    for m in (*_DATE_ISO.finditer(text), *_DATE_YMD.finditer(text)):
         candidates.extend(_mk(m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    for m in _DATE_YEAR_MONTH.finditer(text):
+        if (month := _MONTHS.get(m.group(2).casefold())) is not None:
+            candidates.extend(_mk(m.start(), int(m.group(1)), month, int(m.group(3))))
     for m in _DATE_SLASH.finditer(text):
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if second > 12 >= first:

@@ -191,7 +191,7 @@ LABELS: dict[str, dict[str, list[str]]] = {
     },
     "de": {
         "title": ["Rechnung", "RECHNUNG", "Honorarnote"],
-        "credit": ["Gutschrift", "Rechnungskorrektur"],
+        "credit": ["Rechnungskorrektur", "Stornorechnung"],
         "number": ["Rechnungsnummer", "Rechnungs-Nr.", "Beleg-Nr."],
         "issue": ["Rechnungsdatum", "Datum", "Belegdatum"],
         "delivery": ["Leistungszeitraum", "Lieferdatum", "Leistungsdatum"],

@@ -1,0 +1,152 @@
+"""Invoices from foreign suppliers (tests/foreigngen.py, printed by Chromium) and the reading
+rules they need: VAT as summary lines, year-first dates, the number in the title, bare
+"Nummer" cells, the customer's VAT id under the supplier's labels, wrapped titles."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from parsers.extract import extract_document
+from parsers.fields import ExtractedFields, VatRow, as_contract, extract_fields
+from parsers.grid import Grid
+from parsers.mime import Attachment, AttachmentKind, sha256_hex
+from parsers.values import parse_date
+from parsers.vocab import DocType
+
+
+def _fields(text: str) -> ExtractedFields:
+    return extract_fields(Grid.from_text(text))
+
+
+def _flat(d: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in d.items():
+        out.update({f"{k}.{sk}": sv for sk, sv in v.items()} if isinstance(v, dict) else {k: v})
+    return out
+
+
+def test_vat_from_summary_lines_under_the_items() -> None:
+    one_rate = """FACTURE  F2026-0042
+Total HT             19 198,60 EUR
+TVA (20 %)            3 839,72 EUR
+Montant TTC          23 038,32 EUR
+"""
+    f = _fields(one_rate)
+    assert f.vat == (VatRow("20", Decimal("19198.60"), Decimal("3839.72")),)
+    assert f.total == Decimal("23038.32") and f.number == "F2026-0042"
+    per_rate = """Faktura VAT  FV/2026/06/126
+Wartość netto            8 924,95 EUR
+Wartość netto 23 %       3 495,63 EUR
+Wartość netto 8 %        5 429,32 EUR
+VAT 23%                    803,99 EUR
+VAT 8%                     434,35 EUR
+Razem do zapłaty        10 163,29 EUR
+"""
+    assert _fields(per_rate).vat == (
+        VatRow("23", Decimal("3495.63"), Decimal("803.99")),
+        VatRow("8", Decimal("5429.32"), Decimal("434.35")),
+    )
+
+
+def test_two_rates_with_only_the_net_take_their_bases_from_the_item_lines() -> None:
+    text = """SZÁMLA  FV/2026/01/901
+Tétel           Mennyiség    Egységár      %      Nettó érték
+Toner HP 305A       5     2 345,04 EUR    27%   11 725,20 EUR
+Service             3     1 463,27 EUR    27%    4 389,81 EUR
+Transport           1     1 488,76 EUR    18%    1 488,76 EUR
+Nettó érték     17 603,77 EUR
+ÁFA 27 %         4 500,00 EUR
+ÁFA 18 %           267,98 EUR
+Bruttó összesen  22 371,75 EUR
+"""
+    assert _fields(text).vat == ()  # 4 500,00 is not 27 % of the 27 % lines: no rows
+    good = text.replace("4 500,00", "4 351,05").replace("22 371,75", "22 222,80")
+    assert _fields(good).vat == (
+        VatRow("27", Decimal("16115.01"), Decimal("4351.05")),
+        VatRow("18", Decimal("1488.76"), Decimal("267.98")),
+    )
+
+
+def test_summary_lines_that_do_not_prove_each_other_give_no_rows() -> None:
+    text = """Factuur  2026-042
+Subtotaal        1.000,00 EUR
+BTW 21%            200,00 EUR
+Totaal           1.200,00 EUR
+"""
+    assert _fields(text).vat == ()  # 200 is not 21 % of 1000: a person looks
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026.04.16.", date(2026, 4, 16)),
+        ("2026. 04. 16.", date(2026, 4, 16)),
+        ("2026. április 16.", date(2026, 4, 16)),
+        ("3 Jänner 2025", date(2025, 1, 3)),
+        ("16 maart 2026", date(2026, 3, 16)),
+    ],
+)
+def test_year_first_and_more_month_names(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_the_number_in_the_title_or_right_under_it_and_a_wrapped_one() -> None:
+    assert _fields("Rechnung R0001234567\nDatum  01.02.2026\n").number == "R0001234567"
+    assert _fields("SZÁMLA\nFV/2026/01/901\nKelt  2026.01.21.\n").number == "FV/2026/01/901"
+    assert _fields("FATTURA INV-2025-\n89983\n").number == "INV-2025-89983"
+    assert _fields("FAKTÚRA\n811 01 Bratislava\n").number is None  # an address is no number
+
+
+def test_a_bare_number_word_takes_its_value_only_from_the_right() -> None:
+    assert _fields("Nummer    FV/2026/03/166\n").number == "FV/2026/03/166"
+    assert _fields("Nr.   Popis\n1     Služby\n").number is None  # a column of line numbers
+
+
+def test_vat_id_labels_say_whose_and_never_capture_words() -> None:
+    f = _fields(
+        """Leverancier                         Klant
+De Vries Techniek B.V.              Firma s.r.o.
+BTW-nummer: NL850662825B01          BTW-nummer klant: SK2020104735
+"""
+    )
+    assert f.supplier.ic_dph == "NL850662825B01"
+    assert f.customer.ic_dph == "SK2020104735"
+    assert _fields("Customer\nFirma s.r.o.\nBTW-nummer klant\n").customer.ic_dph is None
+
+
+def test_a_supply_period_is_no_delivery_date_and_a_wrapped_title_is_read_whole() -> None:
+    f = _fields("Rechnung  R-1\nLeistungszeitraum   01.04.2025 - 30.04.2025\n")
+    assert f.delivery_date is None
+    assert _fields("Leistungsdatum   30.04.2025\n").delivery_date == date(2025, 4, 30)
+    wrapped = "Svoboda s.r.o.      OPRAVNÝ DAŇOVÝ\nPraha\n                    DOKLAD 2025001\n"
+    assert _fields(wrapped).doc_type is DocType.CREDIT_NOTE
+
+
+@pytest.mark.skipif(
+    not shutil.which("chromium") or not shutil.which("chromedriver"),
+    reason="chromium and chromium-driver are not installed",  # make test installs them
+)
+def test_foreign_suppliers_invoices_are_read() -> None:
+    from tests.foreigngen import documents
+
+    exact = wrong = total = 0
+    bad = []
+    for doc, pdf, expected in documents(10, first_seed=81000):
+        result = extract_document(
+            Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
+        )
+        got = _flat(as_contract(result.fields))
+        for key, v in _flat(expected).items():
+            g = got.get(key)
+            total += 1
+            if g == v:
+                exact += 1
+            elif g not in (None, []):
+                wrong += 1
+                bad.append(f"{doc.number} {key}: {g!r} != {v!r}")
+    assert wrong == 0, bad
+    assert exact / total >= 0.95, (exact, total, bad)
