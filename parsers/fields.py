@@ -19,6 +19,7 @@ from typing import TypeVar
 from parsers import labels
 from parsers.grid import Cell, Grid, label_tail_removed
 from parsers.values import (
+    CURRENCY_SIGNS,
     amounts_in,
     compact_id,
     find_ibans,
@@ -92,6 +93,37 @@ _RECEIPT_ID = re.compile(r"\bO-[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-
 _RATE = re.compile(
     r"(?:^|\s)(\d{1,2}(?:[.,]\d{1,2})?)\s?%$"
 )  # the rate ends the first cell of a recap row
+# ... or is the whole cell with its decimals and no sign ("20.0", "5,5"), if it is a VAT rate
+# some EU country charges; an item line's quantity rarely is one and also passes base × rate
+_BARE_RATE = re.compile(r"^\s*(\d{1,2}[.,]\d{1,2})\s*$")
+_EU_RATES = {
+    Decimal(r)
+    for r in [
+        "0",
+        "5",
+        "5.5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+        "12",
+        "13",
+        "14",
+        "15",
+        "17",
+        "18",
+        "19",
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "27",
+    ]
+}
+_CATEGORY = re.compile(r"^\s*[A-Z]{1,2}\s*$")  # a VAT category code before the rate ("S", "AE")
 _NUMBER_VALUE = re.compile(r"^[A-Z0-9][A-Z0-9/\-_.]{0,29}$", NOCASE)
 
 REQUIRED: dict[DocType, tuple[str, ...]] = {
@@ -129,7 +161,9 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
         customer=customer,
-        currency=currency or _main_currency(grid),
+        currency=_first(grid.value_for(labels.CURRENCY, _currency_code))
+        or currency
+        or _main_currency(grid),
         total=total,
         vat=vat,
         iban=iban,
@@ -196,25 +230,38 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
     def not_referred(value: str | None) -> bool:
         return value is not None and (refers_cell is None or value != refers_cell.text.split()[-1])
 
+    bare_words = []  # "Nummer | FV-1", the last resort: a party's number is printed so too
     for cell, m in grid.find(_NUMBER):
         if _REFERS_TO.search(cell.text[: m.end()]):
             continue
+        if labels.NUMBER_WORD.match(cell.text):
+            bare_words.append(cell)
+            continue
         rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#")
-        around = (
-            (grid.right_of(cell),)
-            if labels.NUMBER_WORD.match(cell.text)
-            else (
-                grid.right_of(cell),
-                *grid.below(cell),
-            )
-        )
-        candidates = [rest] if rest else [c.text for c in around if c]
+        around = (grid.right_of(cell), *grid.below(cell))
+        candidates = [rest] if rest else [c.text.lstrip(" :") for c in around if c]
         for text in candidates:
             value = _doc_number_value(text)
             if not_referred(value):
                 return value
     title = _title_number(grid)
-    return title if not_referred(title) else None
+    if not_referred(title):
+        return title
+    for cell in bare_words:
+        right = grid.right_of(cell)
+        value = _doc_number_value(right.text.lstrip(" :")) if right else None
+        if not_referred(value) and not _under_party_header(grid, cell):
+            return value
+    return None
+
+
+def _under_party_header(grid: Grid, cell: Cell) -> bool:
+    """Within a few rows under a supplier's or customer's header in its column."""
+    return any(
+        cell.row - 6 <= head.row < cell.row and abs(head.left - cell.left) < _COLUMN_GAP
+        for pattern in (_SUPPLIER, _CUSTOMER, labels.SHIP_TO)
+        for head in _party_heads(grid, pattern)
+    )
 
 
 _TITLE_NUMBER = re.compile(
@@ -292,6 +339,11 @@ def _column_head(grid: Grid, cell: Cell) -> bool:
     return len(row) >= 4 and not any(c.isdigit() for other in row for c in other.text)
 
 
+def _currency_code(text: str) -> str | None:
+    m = re.match(r"\s*:?\s*([A-Z]{3})\b", text)
+    return m.group(1) if m and m.group(1) in CURRENCY_SIGNS.values() else None
+
+
 def _main_currency(grid: Grid) -> str | None:
     text = "\n".join(grid.lines)
     counts = {
@@ -319,6 +371,8 @@ def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
         sup = _unheaded_supplier(grid, cus)
         if sup.name is None:
             sup = replace(sup, name=_footer_name(grid))
+    elif not _ids(sup):  # its block names it; its VAT id is in the footer or the bank details
+        sup = replace(sup, ic_dph=_outside_id(grid, _IC_DPH, is_valid_vat_id, _ids(cus)))
     return sup, cus
 
 
@@ -361,8 +415,11 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     below = [o for o in others if o.row > head.row and abs(o.left - head.left) < _COLUMN_GAP]
     stop = min((o.row for o in below), default=head.row + 12)
     rows = []
+    bare = not _SUPPLIER.sub("", _CUSTOMER.sub("", head.text)).strip(" :/")
     for row in grid.rows[head.row : min(head.row + 12, stop)]:
         cells = [c for c in row if c.row != head.row or c.index >= head.index]
+        if bare:  # a header alone: what stands far right of it on its line is another column
+            cells = [c for c in cells if c.row != head.row or c.left - head.left < _COLUMN_GAP]
         cells = [c for c in cells if c.right > head.left - 2]  # a column left of a sidebar
         for other in beside:
             mid = (head.left + other.left) / 2
@@ -394,12 +451,10 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
     """The supplier when only the customer has a header: its name from the sender line above
     a window address or from the legal footer's first part, its identifiers from the labelled
     ones printed outside the customer's block (one value each, or none)."""
-    theirs = {customer.ico, customer.dic, customer.ic_dph} - {None}
+    theirs = _ids(customer)
 
     def only(pattern: re.Pattern[str], valid: Callable[[str], bool]) -> str | None:
-        found = {compact_id(m.group(1)) for cell, m in grid.find(pattern) if not _theirs(cell, m)}
-        found = {v for v in found if v not in theirs and valid(v)}
-        return found.pop() if len(found) == 1 else None
+        return _outside_id(grid, pattern, valid, theirs)
 
     def sender(cell: Cell) -> str | None:
         parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
@@ -424,12 +479,34 @@ _THEIRS = re.compile(
     r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient|\bklant|\bvevő|\bnabywcy)\W*$",
     NOCASE,
 )
-_THEIRS_TAIL = re.compile(r"\b(?:client|klant|cliente|kunde|nabywcy|customer|acquirente)\b", NOCASE)
+_THEIRS_TAIL = re.compile(
+    r"\b(?:client|klant|cliente|kunde|nabywcy|customer|acquirente|odberateľa|odběratele)\b", NOCASE
+)
 
 
-def _theirs(cell: Cell, m: re.Match[str]) -> bool:
+def _theirs(text: str, m: re.Match[str]) -> bool:
     """A VAT id introduced as the reader's: "Uw btw-nummer", "Ihre UID", "N° TVA client"."""
-    return bool(_THEIRS.search(cell.text[: m.start()]) or _THEIRS_TAIL.search(m.group(0)))
+    return bool(_THEIRS.search(text[: m.start()]) or _THEIRS_TAIL.search(m.group(0)))
+
+
+def _ids(p: Party) -> set[str]:
+    return {p.ico, p.dic, p.ic_dph} - {None}  # type: ignore[return-value]
+
+
+def _outside_id(
+    grid: Grid, pattern: re.Pattern[str], valid: Callable[[str], bool], theirs: set[str]
+) -> str | None:
+    """The one valid identifier `pattern` labels anywhere on the page (a legal footer, bank
+    and tax details: "USt.-Identnr.: | DE…", label and value in cells side by side) that is
+    not the customer's nor introduced as theirs; None when there are several or none."""
+    found = set()
+    for row in grid.rows:
+        text = " ".join(c.text for c in row)
+        for m in pattern.finditer(text):
+            value = compact_id(m.group(1))
+            if not _theirs(text, m) and value not in theirs and valid(value):
+                found.add(value)
+    return found.pop() if len(found) == 1 else None
 
 
 def _own_vat_id(grid: Grid) -> str | None:
@@ -438,7 +515,7 @@ def _own_vat_id(grid: Grid) -> str | None:
     "Ihre USt-IdNr."); None when there are several."""
     found = set()
     for cell, m in grid.find(_IC_DPH):
-        if _theirs(cell, m):
+        if _theirs(cell.text, m):
             continue
         value = compact_id(m.group(1))
         if is_valid_vat_id(value):
@@ -469,22 +546,33 @@ def _party_block(
     grid: Grid, head: Cell | None, rows: list[tuple[Cell, ...]] | tuple[tuple[Cell, ...], ...]
 ) -> Party:
     text_cells = [c for row in rows for c in row]
+    inside = {(c.row, c.index) for c in text_cells}
     joined = "\n".join(c.text for c in text_cells)
     ico = _id_match(_ICO, joined)
     ico = ico.replace(" ", "") if ico else None
     dic = _id_match(_DIC, joined)
     ic_dph = _id_match(_IC_DPH, joined)
-    name = None
-    for c in text_cells:
+    name = next(
+        (
+            clean_name(c.text)
+            for c in text_cells
+            if c.index > 0
+            and (c.row, c.index - 1) in inside
+            and labels.NAME_LABEL.match(grid.rows[c.row][c.index - 1].text)
+            and _name_like(c.text)
+        ),
+        None,
+    )
+    for c in text_cells if name is None else ():
         text = c.text
         if head is not None and c is head:
             # what follows the header word: ": Name", "/ Supplier" (a translation), or nothing
             text = _SUPPLIER.sub("", _CUSTOMER.sub("", text))
             text = re.sub(r"^\s*/[^:]*", "", text).lstrip(" :")
-        elif _is_label_value(grid, c) or labels.SHIP_TO.search(text):
+        elif _is_label_value(grid, c, inside) or labels.SHIP_TO.search(text):
             continue
-        if labels.TITLE_CELL.match(text) and not labels.LEGAL_FORM.search(text):
-            continue  # the title beside a sidebar's block
+        if _title_or_label(text):
+            continue  # the title beside a sidebar's block, a field's label
         if text and _name_like(text) and (cleaned := clean_name(text)):
             name = cleaned
             break
@@ -496,9 +584,25 @@ def _party_block(
     )
 
 
-def _is_label_value(grid: Grid, cell: Cell) -> bool:
-    """The value of a label to its left ("Payment terms: | Net 30 days"), not a name."""
-    return cell.index > 0 and grid.rows[cell.row][cell.index - 1].text.rstrip().endswith(":")
+def _title_or_label(text: str) -> bool:
+    """A document's title ("RECHNUNGS-KORREKTUR", "Tax invoice") or a field's label
+    ("Kundennummer", "Seite 1", "Bemerkungen"): never a party's name."""
+    if labels.LEGAL_FORM.search(text):
+        return False
+    if labels.TITLE_CELL.match(text) or labels.NOT_A_NAME.match(text):
+        return True
+    short = len(text.split()) <= 3
+    return short and any(p.search(text) for _, p in labels.TITLES)
+
+
+def _is_label_value(grid: Grid, cell: Cell, block: set[tuple[int, int]]) -> bool:
+    """The value of a label to its left in the same block ("Payment terms: | Net 30 days"),
+    not a name. A label of the column beside ("SWIFT:" of the bank details) is not its."""
+    return (
+        cell.index > 0
+        and (cell.row, cell.index - 1) in block
+        and grid.rows[cell.row][cell.index - 1].text.rstrip().endswith(":")
+    )
 
 
 def _id_match(pattern: re.Pattern[str], text: str) -> str | None:
@@ -529,11 +633,14 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
 def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     rows: dict[str, VatRow] = {}
     for row in grid.rows:
-        m = _RATE.search(row[0].text)
+        first = 1 if len(row) > 2 and _CATEGORY.match(row[0].text) else 0
+        m = _RATE.search(row[first].text) or _BARE_RATE.match(row[first].text)
         if not m:
             continue
         rate = Decimal(m.group(1).replace(",", "."))
-        amounts = [a for c in row[1:] for a in amounts_in(c.text)]
+        if m.re is _BARE_RATE and rate not in _EU_RATES:
+            continue
+        amounts = [a for c in row[first + 1 :] for a in amounts_in(c.text)]
         pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
         # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
         # and the rate agree on what the VAT is

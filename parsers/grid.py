@@ -128,7 +128,7 @@ class Grid:
             )
             for other in neighbours:
                 if other is not None:
-                    value = parse(other.text)
+                    value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label
                     if value is not None:
                         return value, other
         return None

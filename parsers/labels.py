@@ -156,7 +156,7 @@ TITLE_CELL = re.compile(
 )
 _NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
-    rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě])?"
+    rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"poradové číslo dokladu(?:/účtu)?|^číslo(?=\s*[:/])|^number(?=\s*:)",
@@ -182,12 +182,12 @@ VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|p
 ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
     r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
-    r"rechnungsdatum|belegdatum|ausstellungsdatum|ausgestellt am|datum der rechnung",
+    r"rechnungsdatum|beleg-?datum|rechnungs-datum|ausstellungsdatum|ausgestellt am|datum der rechnung",
     r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
     r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|(?<!teljesítés )kelte|^kelt\b",
     r"data wystawienia|data wyst\.|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
-    # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013"
-    r"(?<=\d)\s+vo[mn]\b(?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4})",
+    # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013" nor "Version 2.6 vom …"
+    rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\s+vo[mn]\b(?=\s*\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}})",
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
     r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
 )
@@ -206,6 +206,7 @@ DUE = _compile(
     r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|^splatno\b|due date|payment due",
     r"date due|płatne do|termin zapłaty|esedékesség|fizetés határideje|vervaldag|betaaltermijn",
     r"fälligkeitsdatum|fällig am|fällig bis|zahlbar bis|zahlungsziel|bitte überweisen sie bis(?: zum)?",
+    r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
     r"please (?:pay|remit) (?:until|by)",
@@ -220,7 +221,10 @@ ADVANCES = _compile(
 )
 # The amount asked for, strongest labels first. The bare words only as a whole cell (with a
 # currency at most): "Cena celkem" or "Total" head table columns, they are no total.
-_NOT_NET = r"(?!\s*\(?(?:netto|net\b|nett\b|ht\b|excl|ohne|sans|zonder|bez\b|bez dph|bez DPH))"
+_NOT_NET = (
+    r"(?!\s*\(?(?:netto|net\b|nett\b|ht\b|excl|ohne|sans|zonder|bez\b|bez dph|bez DPH"
+    r"|(?:der )?(?:zu|ab)schläge|(?:der )?rabatte|of (?:allowances|charges|discounts)))"
+)
 
 
 def _total(*alternatives: str) -> re.Pattern[str]:
@@ -232,6 +236,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
     _total(
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
         r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť",
+        r"offener betrag|restbetrag|noch zu zahlen|amount outstanding|outstanding amount|solde dû",
         r"total due|amount due|total to pay|balance due|amount payable|total payable|due payable",
         r"zu zahlen(?:der betrag)?|zahlbetrag|zahlungsbetrag|gesamtbetrag|rechnungsbetrag|endbetrag",
         r"net à payer|montant à payer|reste à payer|total à payer|te betalen|totaal te betalen",
@@ -264,14 +269,14 @@ PAYMENT_RECEIVED = _compile(
 
 SUPPLIER = _compile(
     r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
-    r"|poskytovatel|lieferant|verkäufer|rechnungssteller|auftragnehmer|fournisseur|vendeur|émetteur"
+    r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
     r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from)\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
     r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
     r"|billing address|príjemca|objednávateľ|objednatel|fakturačná adresa|fakturační adresa"
-    r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à"
+    r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à|adresse du client"
     r"|adresse de facturation|adressé à|klant|koper|factuuradres|cliente|cessionario|committente"
     r"|destinatario|vevő|vásárló|megrendelő|nabywca|kupujący|odbiorca|płatnik|comprador|an|aan)"
     r"\s*(?=[:/]|$)"
@@ -281,13 +286,34 @@ CUSTOMER = _compile(
 SHIP_TO = _compile(
     r"^(?:ship to|shipping address|delivery address|deliver to|lieferadresse|lieferanschrift"
     r"|adresse de livraison|livré à|afleveradres|leveradres|indirizzo di consegna|szállítási cím"
-    r"|adres dostawy|dirección de envío|dodacia adresa|doručovací adresa|miesto dodania)\s*(?=[:/]|$)"
+    r"|adres dostawy|dirección de envío|dodacia adresa|doručovací adresa|miesto dodania"
+    r"|abweichender (?:waren|zahlungs)empfänger|warenempfänger|zahlungsempfänger|payee"
+    r"|représentant fiscal|tax representative|fiskální zástupce)\s*(?=[:/]|$)"
 )
 # Lines that carry no name: a salutation, a GLN, a customer or supplier number before it.
 NAME_NOISE = re.compile(
     r"^(?:(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|mme\.?)\s+"
     r"|GLN\s*:?\s*\d{13}\s*|(?:lief|kunden|kd|client|customer)[- ]?(?:nr|no)\.?\s*:?\s*[\w/-]+\s*)+",
     NOCASE,
+)
+
+# A label whose value is the party's name ("Name: | Lieferant GmbH").
+NAME_LABEL = _compile(
+    r"^(?:name|firma|company|company name|název|názov|obchodné meno|obchodní firma|raison sociale"
+    r"|nom|naam|bedrijfsnaam|ragione sociale|denominazione|nazwa|név|cégnév)\s*:\s*$"
+)
+# The currency a document is in, by its label: "Währung: GBP", "Currency: USD".
+CURRENCY = _compile(
+    r"^(?:rechnungs)?währung\b|^currency\b|^mena\b|^měna\b|^devise\b|^valuta\b|^waluta\b"
+    r"|^pénznem\b|^moneda\b"
+)
+# Cells that are a field's label or a page's furniture, never a party's name.
+NOT_A_NAME = _compile(
+    r"^(?:kunden-?(?:nummer|nr\.?)|customer (?:no\.?|number|id)|client (?:no\.?|number)|n° client"
+    r"|numéro client|klantnummer|klantnr\.?|zákaznícke číslo|zákaznické číslo|číslo zákazníka"
+    r"|seite|page|strana|bemerkung(?:en)?|hinweis(?:e)?|notes?|poznámka|remarques?|opmerking(?:en)?"
+    r"|betreff|referenz|reference|your reference|beträge in|amounts in|contact|kontakt"
+    r"|buyer contact(?: name)?|seller contact(?: name)?|ansprechpartner|bearbeiter|vystavil|vyhotovil)\b"
 )
 
 # "Company, Contact Person" (Odoo prints a customer so): the company is the name. Not when
@@ -322,8 +348,8 @@ ICO = re.compile(
 )
 DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
 IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
-    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
+    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
     r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF-IVA)"
     r"(?:\s+(?:client|du client|klant|cliente|kunde|nabywcy|customer|acquirente))?"
