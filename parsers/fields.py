@@ -215,7 +215,10 @@ def _doc_type(grid: Grid) -> DocType:
 
 
 def _doc_number_value(text: str) -> str | None:
-    token = text.split()[0].rstrip(".,;:") if text.split() else ""
+    words = text.split()
+    token = words[0].rstrip(".,;:") if words else ""
+    if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
+        return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
     if _NUMBER_VALUE.match(token) and re.search(r"\d", token) and parse_date(token) is None:
         return token
     return None
@@ -388,6 +391,7 @@ def _footer_name(grid: Grid) -> str | None:
             _name_like(text)
             and not labels.TITLE_CELL.match(text)
             and not re.search(r"\d", text)
+            and not re.search(r"[-–:,/]$", text)  # the first part of a broken line
             and (labels.LEGAL_FORM.search(text) or (text.isupper() and len(text) <= 40))
         ):
             return clean_name(text)

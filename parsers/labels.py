@@ -156,7 +156,7 @@ TITLE_CELL = re.compile(
 )
 _NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
-    rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?"
+    rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"poradové číslo dokladu(?:/účtu)?|^číslo(?=\s*[:/])|^number(?=\s*:)",
@@ -189,6 +189,7 @@ ISSUE = _compile(
     # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013" nor "Version 2.6 vom …"
     rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\s+vo[mn]\b(?=\s*\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}})",
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
+    r"^vo[mn](?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4})",  # "Rechnung Nr. 1" broken before "vom 31.10.2018"
     r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
 )
 DELIVERY = _compile(
@@ -237,6 +238,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
         r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť",
         r"offener betrag|restbetrag|noch zu zahlen|amount outstanding|outstanding amount|solde dû",
+        r"^residual\b|remaining balance|amount remaining|reste dû|solde à payer",
         r"total due|amount due|total to pay|balance due|amount payable|total payable|due payable",
         r"zu zahlen(?:der betrag)?|zahlbetrag|zahlungsbetrag|gesamtbetrag|rechnungsbetrag|endbetrag",
         r"net à payer|montant à payer|reste à payer|total à payer|te betalen|totaal te betalen",
@@ -348,7 +350,7 @@ ICO = re.compile(
 )
 DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
 IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
     r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
     r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF-IVA)"
