@@ -408,6 +408,7 @@ def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
 
 
 _COLUMN_GAP = 100.0  # points between two headers' left edges that make them two columns
+_EDGE_SLACK = 6.0  # points a block's lines may start left of its header
 
 
 def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
@@ -426,8 +427,11 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
             cells = [c for c in cells if c.row != head.row or c.left - head.left < _COLUMN_GAP]
         cells = [c for c in cells if c.right > head.left - 2]  # a column left of a sidebar
         for other in beside:
-            mid = (head.left + other.left) / 2
-            cells = [c for c in cells if (c.left < mid) == (head.left < mid)]
+            # the right-hand header's left edge parts the columns: a block's content starts
+            # under its header and may reach far right of its middle (a row of three
+            # identifier columns under each party)
+            edge = max(head.left, other.left) - _EDGE_SLACK
+            cells = [c for c in cells if (c.left < edge) == (head.left < edge)]
         rows.append(tuple(cells))
     return _party_block(grid, head, rows)
 
@@ -551,11 +555,9 @@ def _party_block(
 ) -> Party:
     text_cells = [c for row in rows for c in row]
     inside = {(c.row, c.index) for c in text_cells}
-    joined = "\n".join(c.text for c in text_cells)
-    ico = _id_match(_ICO, joined)
-    ico = ico.replace(" ", "") if ico else None
-    dic = _id_match(_DIC, joined)
-    ic_dph = _id_match(_IC_DPH, joined)
+    ids = {key: _block_id(grid, text_cells, inside, *p) for key, p in labels.IDENTIFIERS.items()}
+    ico = ids["ico"].replace(" ", "") if ids["ico"] else None
+    dic, ic_dph = ids["dic"], ids["ic_dph"]
     name = next(
         (
             clean_name(c.text)
@@ -599,6 +601,34 @@ def _title_or_label(text: str) -> bool:
     return short and any(p.search(text) for _, p in labels.TITLES)
 
 
+def _block_id(
+    grid: Grid,
+    cells: list[Cell],
+    inside: set[tuple[int, int]],
+    whole: re.Pattern[str],
+    label: re.Pattern[str],
+    value: re.Pattern[str],
+) -> str | None:
+    """An identifier of a party's block: label and value in one cell, else a label ending its
+    cell and the value alone in the block's cell right of it or under it (a row of labels
+    "IČO | DIČ | IČ DPH" over a row of values: each value by its own column, never the
+    neighbour's)."""
+    for c in cells:
+        if m := whole.search(c.text):
+            return m.group(1).strip()
+    for c in cells:
+        if not label.search(c.text):
+            continue
+        for other in (grid.right_of(c), *grid.below(c)):
+            if (
+                other is not None
+                and (other.row, other.index) in inside
+                and (m := value.match(other.text))
+            ):
+                return m.group(1).strip()
+    return None
+
+
 def _is_label_value(grid: Grid, cell: Cell, block: set[tuple[int, int]]) -> bool:
     """The value of a label to its left in the same block ("Payment terms: | Net 30 days"),
     not a name. A label of the column beside ("SWIFT:" of the bank details) is not its."""
@@ -607,11 +637,6 @@ def _is_label_value(grid: Grid, cell: Cell, block: set[tuple[int, int]]) -> bool
         and (cell.row, cell.index - 1) in block
         and grid.rows[cell.row][cell.index - 1].text.rstrip().endswith(":")
     )
-
-
-def _id_match(pattern: re.Pattern[str], text: str) -> str | None:
-    m = pattern.search(text)
-    return m.group(1).strip() if m else None
 
 
 def identifier_flags(f: ExtractedFields, unreadable_iban: bool = False) -> tuple[Flag, ...]:

@@ -345,17 +345,35 @@ LEGAL_FOOTER = re.compile(
 
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)
 
-ICO = re.compile(
-    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)\s*:?\s*(\d[\d ]{5,10}\d)", NOCASE
-)
-DIC = re.compile(r"\b(?:DIČ|DIC|tax id)\s*:?\s*((?:CZ|SK)?\s?\d{8,10})\b", NOCASE)
-IC_DPH = re.compile(
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)|VAT reg\.? ?no\.?|VAT registration no\.?"
-    r"|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
+_ICO_LABEL = r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)"
+_ICO_VALUE = r"(\d[\d ]{5,10}\d)"
+_DIC_LABEL = r"\b(?:DIČ|DIC|tax id)"
+_DIC_VALUE = r"((?:CZ|SK)?\s?\d{8,10})\b"
+_IC_DPH_LABEL = (
+    r"\b(?:IČ ?DPH|IC ?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
+    r"|VAT reg\.? ?no\.?|VAT registration no\.?|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?"
+    r"|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
     r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF-IVA)"
     r"(?:\s+(?:client|du client|klant|cliente|kunde|nabywcy|customer|acquirente))?"
-    r"\s*:?\s*([A-Z]{2}\s?(?=(?:[A-Z ]*\d){6})[0-9A-Z][0-9A-Z ]{7,13})\b",
-    NOCASE,
 )
+_IC_DPH_VALUE = r"([A-Z]{2}\s?(?=(?:[A-Z ]*\d){6})[0-9A-Z][0-9A-Z ]{7,13})\b"
+# Label and value in one cell ("IČO: 12345678"); group 1 is the value.
+ICO = re.compile(rf"{_ICO_LABEL}\s*:?\s*{_ICO_VALUE}", NOCASE)
+DIC = re.compile(rf"{_DIC_LABEL}\s*:?\s*{_DIC_VALUE}", NOCASE)
+IC_DPH = re.compile(rf"{_IC_DPH_LABEL}\s*:?\s*{_IC_DPH_VALUE}", NOCASE)
+# A label ending its cell, and the whole value of another cell (right of it or under it:
+# a row of labels over a row of values).
+IDENTIFIERS: dict[str, tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = {
+    key: (
+        whole,
+        re.compile(rf"{label}\s*:?\s*$", NOCASE),
+        re.compile(rf"^\s*:?\s*{value}\s*$", NOCASE),
+    )
+    for key, whole, label, value in (
+        ("ico", ICO, _ICO_LABEL, _ICO_VALUE),
+        ("dic", DIC, _DIC_LABEL, _DIC_VALUE),
+        ("ic_dph", IC_DPH, _IC_DPH_LABEL, _IC_DPH_VALUE),
+    )
+}
 IBAN = re.compile(r"\bIBAN\b", NOCASE)

@@ -150,3 +150,29 @@ def test_foreign_suppliers_invoices_are_read() -> None:
                 bad.append(f"{doc.number} {key}: {g!r} != {v!r}")
     assert wrong == 0, bad
     assert exact / total >= 0.95, (exact, total, bad)
+
+
+def test_identifiers_in_a_row_of_labels_over_a_row_of_values_keep_their_columns() -> None:
+    """A row "IČO | DIČ | IČ DPH" over the values, for each party side by side: each value by the
+    column of its own label and party (the customer's DIČ was once the IČO beside it, and the
+    supplier's IČ DPH went to the customer)."""
+    f = _fields(
+        """Faktúra č. 2025001
+Dodávateľ                                      Odberateľ
+Alfa s.r.o.                                    Firma s.r.o.
+IČO          DIČ            IČ DPH             IČO          DIČ            IČ DPH
+31333532     2020104735     SK2020104735       35790326     2021234567     SK2021234567
+"""
+    )
+    assert (f.supplier.ico, f.supplier.dic, f.supplier.ic_dph) == (
+        "31333532",
+        "2020104735",
+        "SK2020104735",
+    )
+    assert (f.customer.ico, f.customer.dic, f.customer.ic_dph) == (
+        "35790326",
+        "2021234567",
+        "SK2021234567",
+    )
+    stacked = _fields("Dodávateľ:\nAlfa s.r.o.\nIČO:\n31333532\nDIČ:\n2020104735\n")
+    assert (stacked.supplier.ico, stacked.supplier.dic) == ("31333532", "2020104735")
