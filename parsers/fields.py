@@ -234,7 +234,7 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
         return value is not None and (refers_cell is None or value != refers_cell.text.split()[-1])
 
     bare_words = []  # "Nummer | FV-1", the last resort: a party's number is printed so too
-    for cell, m in grid.find(_NUMBER):
+    for cell, m in grid.find(_NUMBER, wrapped=True):
         if _REFERS_TO.search(cell.text[: m.end()]):
             continue
         if labels.NUMBER_WORD.match(cell.text):

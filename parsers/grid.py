@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from parsers.pdftext import PdfText, layout_rows
@@ -18,6 +18,7 @@ from parsers.pdftext import PdfText, layout_rows
 T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
@@ -42,6 +43,29 @@ class Cell:
 @dataclass(frozen=True, slots=True)
 class Grid:
     rows: tuple[tuple[Cell, ...], ...]
+    # A label its cell wrapped ("Dátum | vystavenia" in a table's header): each wordy cell
+    # with the wordy cell right under it, as one cell in the lower one's place.
+    wrapped: tuple[tuple[str, Cell], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "wrapped", tuple(self._wrapped_labels()))
+
+    def _wrapped_labels(self) -> Iterator[tuple[str, Cell]]:
+        """(the upper line's text, the two lines as one cell)."""
+        for upper, lower in zip(self.rows, self.rows[1:], strict=False):
+            for cell in upper:
+                if _HAS_DIGIT.search(cell.text):
+                    continue
+                for other in lower:
+                    if (
+                        other.left < cell.right
+                        and other.right > cell.left - 2
+                        and not _HAS_DIGIT.search(other.text)
+                    ):
+                        joined = f"{cell.text} {other.text}"
+                        left, right = min(cell.left, other.left), max(cell.right, other.right)
+                        yield cell.text, Cell(other.row, other.index, left, right, joined)
+                        break
 
     @classmethod
     def from_pdf(cls, pdf: PdfText) -> Grid:
@@ -81,13 +105,22 @@ class Grid:
             yield from row
 
     def find(
-        self, label: re.Pattern[str], first_rows: int | None = None
+        self, label: re.Pattern[str], first_rows: int | None = None, wrapped: bool = False
     ) -> Iterator[tuple[Cell, re.Match[str]]]:
+        """Where `label` is printed; with `wrapped`, afterwards also labels broken over two
+        lines of a cell (matched only as a whole: neither line alone says it)."""
         rows = self.rows if first_rows is None else self.rows[:first_rows]
         for row in rows:
             for cell in row:
                 for m in label.finditer(cell.text):
                     yield cell, m
+        if wrapped:
+            last = len(rows)
+            for upper, cell in self.wrapped:
+                lower = cell.text[len(upper) + 1 :]
+                whole = cell.row < last and not label.search(upper) and not label.search(lower)
+                if whole and (found := label.search(cell.text)):
+                    yield cell, found
 
     def right_of(self, cell: Cell) -> Cell | None:
         row = self.rows[cell.row]
@@ -113,7 +146,7 @@ class Grid:
         same cell, else in the cell to the right, else (with `below`) under it. Words without
         digits after the label ("k úhradě v CZK") still belong to the label. `skip` passes
         over occurrences that are no label here."""
-        for cell, m in self.find(label, first_rows):
+        for cell, m in self.find(label, first_rows, wrapped=True):
             if skip is not None and skip(self, cell):
                 continue
             rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")

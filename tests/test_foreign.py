@@ -176,3 +176,19 @@ IČO          DIČ            IČ DPH             IČO          DIČ            
     )
     stacked = _fields("Dodávateľ:\nAlfa s.r.o.\nIČO:\n31333532\nDIČ:\n2020104735\n")
     assert (stacked.supplier.ico, stacked.supplier.dic) == ("31333532", "2020104735")
+
+
+def test_labels_wrapped_in_their_header_cells() -> None:
+    f = _fields(
+        """Faktúra č. 2026001
+Dátum          Dátum zdaniteľného     Dátum          Variabilný
+vystavenia     plnenia                splatnosti     symbol
+1.2.2026       3.2.2026               15.2.2026      2026001
+"""
+    )
+    assert (f.issue_date, f.delivery_date, f.due_date) == (
+        date(2026, 2, 1),
+        date(2026, 2, 3),
+        date(2026, 2, 15),
+    )
+    assert f.variable_symbol == "2026001"
