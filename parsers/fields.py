@@ -207,7 +207,14 @@ def _doc_type(grid: Grid) -> DocType:
         for c in row
         if (under := next(grid.below(c), None)) is not None
     ]
-    head = "\n".join([*grid.lines[:25], *wrapped])
+    # a letter-spaced title ("W A R E N R E C H N U N G")
+    spaced = [
+        c.text.replace(" ", "")
+        for row in grid.rows[:25]
+        for c in row
+        if re.fullmatch(r"(?:\w ){3,}\w", c.text.strip())
+    ]
+    head = "\n".join([*grid.lines[:25], *wrapped, *spaced])
     for doc_type, pattern in labels.TITLES:
         if pattern.search(head):
             return doc_type
@@ -373,10 +380,32 @@ def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
     if not sup_heads:
         sup = _unheaded_supplier(grid, cus)
         if sup.name is None:
-            sup = replace(sup, name=_footer_name(grid))
+            sup = replace(sup, name=_footer_name(grid) or _letterhead(grid, cus, cus_heads[0]))
     elif not _ids(sup):  # its block names it; its VAT id is in the footer or the bank details
         sup = replace(sup, ic_dph=_outside_id(grid, _IC_DPH, is_valid_vat_id, _ids(cus)))
     return sup, cus
+
+
+_CONTACT = re.compile(r"@|\b\d{3}\s?\d{2}\b|\b\d{4,5}\b|\btel\b|\bphone\b|\+\d", NOCASE)
+
+
+def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
+    """The name a letterhead prints first on the page, above the customer's header: the
+    first cell of the first row, a name and no title or label, with its address or contact
+    lines under it ("Sammy Maystone | INVOICE" over "smaystone4@fake.com")."""
+    if not grid.rows or customer_head.row == 0:
+        return None
+    first = grid.rows[0][0]
+    text = first.text.strip()
+    if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
+        return None
+    under = [
+        c.text
+        for row in grid.rows[1 : min(4, customer_head.row)]
+        for c in row
+        if c.left < first.right and c.right > first.left - 2
+    ]
+    return clean_name(text) if any(_CONTACT.search(t) for t in under) else None
 
 
 def _footer_name(grid: Grid) -> str | None:
@@ -448,8 +477,15 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
     for row in grid.rows[:15]:
         parts = [p for c in row for p in _SENDER_PARTS.split(c.text) if p not in "-–·•●|"]
         if len(parts) >= 3 and _POSTCODE.search(" ".join(parts[1:])) and _name_like(parts[0]):
-            below = grid.rows[row[0].row + 1] if row[0].row + 1 < len(grid.rows) else ()
-            customer = below[0].text if below and _name_like(below[0].text) else None
+            # the address under it: the first line in the sender line's column (a web address
+            # printed beside the window may come first)
+            under = [
+                c
+                for r in grid.rows[row[0].row + 1 : row[0].row + 4]
+                for c in r[:1]
+                if c.left < row[0].right and c.right > row[0].left - 2
+            ]
+            customer = under[0].text if under and _name_like(under[0].text) else None
             supplier = Party(name=clean_name(parts[0]), ic_dph=_own_vat_id(grid))
             return supplier, Party(name=clean_name(customer))
     return Party(), Party()

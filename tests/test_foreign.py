@@ -192,3 +192,29 @@ vystavenia     plnenia                splatnosti     symbol
         date(2026, 2, 15),
     )
     assert f.variable_symbol == "2026001"
+
+
+def test_the_supplier_named_by_its_letterhead_or_sender_line() -> None:
+    letterhead = _fields(
+        """Sammy Maystone                      INVOICE
+smaystone4@fake.com
+Bill To:
+Taylor Riddel
+"""
+    )
+    assert letterhead.supplier.name == "Sammy Maystone"
+    assert letterhead.customer.name == "Taylor Riddel"
+    # a window envelope: the address under the sender line, not the web address beside it
+    envelope = _fields(
+        """Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld          info@kraxi.com
+                                                          www.kraxi.com
+Papierflieger-Vertriebs-GmbH
+Rabattstr. 25
+"""
+    )
+    assert envelope.supplier.name == "Kraxi GmbH"
+    assert envelope.customer.name == "Papierflieger-Vertriebs-GmbH"
+
+
+def test_a_letter_spaced_title_is_read() -> None:
+    assert _fields("Lieferant    W A R E N R E C H N U N G\n").doc_type is DocType.INVOICE
