@@ -200,23 +200,33 @@ def _first(found: tuple[T, Cell] | None) -> T | None:
 
 
 def _doc_type(grid: Grid) -> DocType:
-    # a title the line broke ("OPRAVNÝ DAŇOVÝ | DOKLAD 2025001") is read with the next line
-    wrapped = [
+    found = _title_type("\n".join(grid.lines[:25]))
+    if found not in (DocType.INVOICE, DocType.UNKNOWN):
+        return found
+    # a title the line broke ("OPRAVNÝ DAŇOVÝ | DOKLAD 2025001": a credit note, not an
+    # invoice) is read with the next line; a letter-spaced one ("W A R E N R E C H N U N G")
+    # as one word. Titles stand in the first rows, in short cells.
+    extra = [
         f"{c.text} {under.text}"
-        for row in grid.rows[:25]
+        for row in grid.rows[:12]
         for c in row
-        if (under := next(grid.below(c), None)) is not None
+        if len(c.text.split()) <= 4 and (under := next(grid.below(c), None)) is not None
     ]
-    # a letter-spaced title ("W A R E N R E C H N U N G")
-    spaced = [
+    extra += [
         c.text.replace(" ", "")
         for row in grid.rows[:25]
         for c in row
         if re.fullmatch(r"(?:\w ){3,}\w", c.text.strip())
     ]
-    head = "\n".join([*grid.lines[:25], *wrapped, *spaced])
+    deeper = _title_type("\n".join(extra)) if extra else DocType.UNKNOWN
+    return found if deeper is DocType.UNKNOWN or found is deeper else deeper
+
+
+def _title_type(text: str) -> DocType:
+    """The first type whose title is in `text` (the list goes from the most specific: a
+    credit note also says "invoice")."""
     for doc_type, pattern in labels.TITLES:
-        if pattern.search(head):
+        if pattern.search(text):
             return doc_type
     return DocType.UNKNOWN
 
@@ -266,9 +276,10 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
 
 
 def _under_party_header(grid: Grid, cell: Cell) -> bool:
-    """Within a few rows under a supplier's or customer's header in its column."""
+    """Right under a supplier's, customer's or delivery header, in its column: the first
+    lines of that party's block ("Verkäufer / Nummer: 549910")."""
     return any(
-        cell.row - 6 <= head.row < cell.row and abs(head.left - cell.left) < _COLUMN_GAP
+        cell.row - 3 <= head.row < cell.row and abs(head.left - cell.left) < 20
         for pattern in (_SUPPLIER, _CUSTOMER, labels.SHIP_TO)
         for head in _party_heads(grid, pattern)
     )
@@ -288,22 +299,21 @@ def _title_number(grid: Grid) -> str | None:
     broke after a dash or slash is joined to the digits that went to the next line."""
     for row in grid.rows[:15]:
         for cell in row:
-            for _, pattern in labels.TITLES:
-                m = pattern.search(cell.text)
-                if m is None or len(cell.text[: m.start()].split()) > 1:
+            m = labels.ANY_TITLE.search(cell.text)
+            if m is None or len(cell.text[: m.start()].split()) > 1:
+                continue
+            tail = _TITLE_NUMBER.match(cell.text[m.end() :])
+            token = tail.group(1) if tail else None
+            bare = not cell.text[m.end() :].strip(" :-–")
+            for near in (grid.right_of(cell) if bare else None, next(grid.below(cell), None)):
+                if near is None or len(near.text.split()) != 1:
                     continue
-                tail = _TITLE_NUMBER.match(cell.text[m.end() :])
-                token = tail.group(1) if tail else None
-                bare = not cell.text[m.end() :].strip(" :-–")
-                for near in (grid.right_of(cell) if bare else None, next(grid.below(cell), None)):
-                    if near is None or len(near.text.split()) != 1:
-                        continue
-                    if token is None and bare and _doc_number_value(near.text):
-                        token = near.text
-                    elif token and token[-1] in "-/" and near.text.isdigit():
-                        token += near.text
-                if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
-                    return value
+                if token is None and bare and _doc_number_value(near.text):
+                    token = near.text
+                elif token and token[-1] in "-/" and near.text.isdigit():
+                    token += near.text
+            if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
+                return value
     return None
 
 
@@ -634,7 +644,7 @@ def _title_or_label(text: str) -> bool:
     if labels.TITLE_CELL.match(text) or labels.NOT_A_NAME.match(text):
         return True
     short = len(text.split()) <= 3
-    return short and any(p.search(text) for _, p in labels.TITLES)
+    return short and bool(labels.ANY_TITLE.search(text))
 
 
 def _block_id(

@@ -117,9 +117,9 @@ class Grid:
         if wrapped:
             last = len(rows)
             for upper, cell in self.wrapped:
-                lower = cell.text[len(upper) + 1 :]
-                whole = cell.row < last and not label.search(upper) and not label.search(lower)
-                if whole and (found := label.search(cell.text)):
+                if cell.row >= last or (found := label.search(cell.text)) is None:
+                    continue
+                if not label.search(upper) and not label.search(cell.text[len(upper) + 1 :]):
                     yield cell, found
 
     def right_of(self, cell: Cell) -> Cell | None:

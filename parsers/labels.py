@@ -108,11 +108,14 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
         DocType.INVOICE,
         _compile(
             r"faktúra|faktura|\binvoice\b|daňový doklad|\bbill\b",
-            r"\b\w*rechnung\b|\bhonorarnote\b|\bfacture\b|\bfactuur\b|\bfattura\b|\bszámla\b",
+            r"rechnung\b|\bhonorarnote\b|\bfacture\b|\bfactuur\b|\bfattura\b|\bszámla\b",
             r"\bfactura\b|\brachunek\b",
         ),
     ),
 )
+
+# Any title word, whichever type it says (where only "is this a title" matters).
+ANY_TITLE = re.compile("|".join(f"(?:{p.pattern})" for _, p in TITLES), NOCASE)
 
 # ---- identifiers and dates
 

@@ -218,3 +218,18 @@ Rabattstr. 25
 
 def test_a_letter_spaced_title_is_read() -> None:
     assert _fields("Lieferant    W A R E N R E C H N U N G\n").doc_type is DocType.INVOICE
+
+
+def test_a_party_number_is_no_document_number_and_name_labels_give_the_name() -> None:
+    f = _fields(
+        """Rechnung
+Verkäufer
+Nummer:     549910
+Name:       Lieferant GmbH
+Käufer
+Nummer:     GE2020211
+Name:       Kunden AG Mitte
+"""
+    )
+    assert f.number is None  # a supplier's and a customer's number, no document's
+    assert (f.supplier.name, f.customer.name) == ("Lieferant GmbH", "Kunden AG Mitte")
