@@ -306,10 +306,12 @@ def _title_number(grid: Grid) -> str | None:
             token = tail.group(1) if tail else None
             bare = not cell.text[m.end() :].strip(" :-–")
             for near in (grid.right_of(cell) if bare else None, next(grid.below(cell), None)):
-                if near is None or len(near.text.split()) != 1:
+                # the number alone, or with its sign ("č. 2025001", "Nr. 42") under the title
+                alone = _TITLE_NUMBER.fullmatch(near.text) if near is not None else None
+                if near is None or alone is None:
                     continue
-                if token is None and bare and _doc_number_value(near.text):
-                    token = near.text
+                if token is None and bare and _doc_number_value(alone.group(1)):
+                    token = alone.group(1)
                 elif token and token[-1] in "-/" and near.text.isdigit():
                     token += near.text
             if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
@@ -747,10 +749,13 @@ def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
     bases: dict[str, set[Decimal]] = {}
     taxes: dict[str, set[Decimal]] = {}
     for row in grid.rows:
-        if len(row) not in (2, 3):
+        if len(row) in (2, 3):
+            label, amount = " ".join(c.text for c in row[:-1]), row[-1].text
+        elif len(row) == 1 and ":" in row[0].text:  # "DPH 23 %: 551,60 €" in one cell
+            label, _, amount = row[0].text.rpartition(":")
+        else:
             continue
-        label = " ".join(c.text for c in row[:-1])
-        found = amounts_in(row[-1].text)
+        found = amounts_in(amount)
         if len(found) != 1 or amounts_in(_SUMMARY_RATE.sub("", label)):
             continue
         rates = _SUMMARY_RATE.findall(label)

@@ -233,3 +233,17 @@ Name:       Kunden AG Mitte
     )
     assert f.number is None  # a supplier's and a customer's number, no document's
     assert (f.supplier.name, f.customer.name) == ("Lieferant GmbH", "Kunden AG Mitte")
+
+
+def test_summary_lines_with_label_and_amount_in_one_cell_and_the_number_under_the_title() -> None:
+    f = _fields(
+        """FAKTÚRA
+č. 20260879
+Základ dane 23 %: 2 398,26 €
+DPH 23 %: 551,60 €
+Celková suma na úhradu: 2 949,86 €
+"""
+    )
+    assert f.number == "20260879"
+    assert f.vat == (VatRow("23", Decimal("2398.26"), Decimal("551.60")),)
+    assert f.total == Decimal("2949.86")
