@@ -417,7 +417,8 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
         for c in row
         if c.left < first.right and c.right > first.left - 2
     ]
-    return clean_name(text) if any(_CONTACT.search(t) for t in under) else None
+    contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
+    return clean_name(text) if any(p.search(t) for t in under for p in contact) else None
 
 
 def _footer_name(grid: Grid) -> str | None:
@@ -555,13 +556,19 @@ def _outside_id(
     """The one valid identifier `pattern` labels anywhere on the page (a legal footer, bank
     and tax details: "USt.-Identnr.: | DE…", label and value in cells side by side) that is
     not the customer's nor introduced as theirs; None when there are several or none."""
+    whole, label, value = next(p for p in labels.IDENTIFIERS.values() if p[0] is pattern)
     found = set()
-    for row in grid.rows:
-        text = " ".join(c.text for c in row)
-        for m in pattern.finditer(text):
-            value = compact_id(m.group(1))
-            if not _theirs(text, m) and value not in theirs and valid(value):
-                found.add(value)
+    for cell in grid.cells():
+        hits = [(m.group(0), m.group(1), m.start()) for m in whole.finditer(cell.text)]
+        m = None if hits else label.search(cell.text)
+        right = grid.right_of(cell) if m else None
+        if m and right and (v := value.match(right.text)):  # "USt.-Identnr.: | DE123456789"
+            hits.append((m.group(0), v.group(1), m.start()))
+        for said, raw, start in hits:
+            candidate = compact_id(raw)
+            mine = not (_THEIRS.search(cell.text[:start]) or _THEIRS_TAIL.search(said))
+            if mine and candidate not in theirs and valid(candidate):
+                found.add(candidate)
     return found.pop() if len(found) == 1 else None
 
 
@@ -736,6 +743,10 @@ def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     return tuple(rows.values())
 
 
+_RATE_ON = re.compile(
+    r"(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%\s+(?:on|of|from|aus|von|sur|z|zo)\s+(?P<rest>.+)$",
+    NOCASE,
+)
 _SUMMARY_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 
 
@@ -749,6 +760,12 @@ def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
     bases: dict[str, set[Decimal]] = {}
     taxes: dict[str, set[Decimal]] = {}
     for row in grid.rows:
+        on = _RATE_ON.search(" ".join(c.text for c in row))  # "Tax (21% on €881.41) €185.10"
+        if on and len(pair := amounts_in(on["rest"])) == 2:
+            key = f"{Decimal(on['rate'].replace(',', '.')).normalize():f}"
+            bases.setdefault(key, set()).add(pair[0])
+            taxes.setdefault(key, set()).add(pair[1])
+            continue
         if len(row) in (2, 3):
             label, amount = " ".join(c.text for c in row[:-1]), row[-1].text
         elif len(row) == 1 and ":" in row[0].text:  # "DPH 23 %: 551,60 €" in one cell

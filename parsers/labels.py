@@ -178,7 +178,7 @@ NUMBER_WORD = _compile(_NUMBER_WORD)
 # amounts are before VAT, which the tax itself.
 NET = _compile(
     r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
-    r"\bimponibile\b|\bsubtota(?:al|le)?\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
+    r"\bimponibile\b|\bsubtot(?:al|aal|ale)\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
 )
 TAX_WORD = _compile(r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount)\b")
 VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")

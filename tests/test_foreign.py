@@ -247,3 +247,23 @@ Celková suma na úhradu: 2 949,86 €
     assert f.number == "20260879"
     assert f.vat == (VatRow("23", Decimal("2398.26"), Decimal("551.60")),)
     assert f.total == Decimal("2949.86")
+
+
+def test_web_shop_summaries_subtotal_and_tax_on_its_base() -> None:
+    f = _fields(
+        """Northwind Software GmbH             Invoice
+Hauptstr. 5
+VAT ID: DE136695976                  Invoice #   INV-9012-898
+Bill to
+Firma s.r.o.
+VAT: SK2020104735
+Subtotal                             EUR 881.41
+Tax (21% on EUR 881.41) EUR 185.10
+Amount due                           EUR 1,066.51
+"""
+    )
+    assert f.vat == (VatRow("21", Decimal("881.41"), Decimal("185.10")),)
+    assert (f.supplier.name, f.supplier.ic_dph) == ("Northwind Software GmbH", "DE136695976")
+    assert f.customer.ic_dph == "SK2020104735" and f.total == Decimal("1066.51")
+    one_rate = "Subtotal      100,00 €\nVAT 20%        20,00 €\nTotal         120,00 €\n"
+    assert _fields(one_rate).vat == (VatRow("20", Decimal("100.00"), Decimal("20.00")),)
