@@ -19,6 +19,7 @@ from typing import TypeVar
 from parsers import labels
 from parsers.grid import Cell, Grid, label_tail_removed
 from parsers.values import (
+    AMOUNT_RE,
     CURRENCY_SIGNS,
     amounts_in,
     compact_id,
@@ -377,6 +378,15 @@ def _main_currency(grid: Grid) -> str | None:
 
 
 def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
+    sup, cus = _party_blocks(grid, doc_type)
+    if cus.ic_dph is None and doc_type is not DocType.RECEIPT:
+        # outside its block, the customer's VAT id is the one the page says is the reader's
+        found = _outside_id(grid, _IC_DPH, is_valid_vat_id, _ids(sup), introduced_as_theirs=True)
+        cus = replace(cus, ic_dph=found)
+    return sup, cus
+
+
+def _party_blocks(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
     sup_heads = _party_heads(grid, _SUPPLIER)
     cus_heads = _party_heads(grid, _CUSTOMER)
     if not sup_heads and doc_type is DocType.RECEIPT:
@@ -551,11 +561,16 @@ def _ids(p: Party) -> set[str]:
 
 
 def _outside_id(
-    grid: Grid, pattern: re.Pattern[str], valid: Callable[[str], bool], theirs: set[str]
+    grid: Grid,
+    pattern: re.Pattern[str],
+    valid: Callable[[str], bool],
+    exclude: set[str],
+    introduced_as_theirs: bool = False,
 ) -> str | None:
     """The one valid identifier `pattern` labels anywhere on the page (a legal footer, bank
     and tax details: "USt.-Identnr.: | DE…", label and value in cells side by side) that is
-    not the customer's nor introduced as theirs; None when there are several or none."""
+    not in `exclude` (the other party's) nor introduced as the reader's ("Ihre USt-IdNr.") —
+    or, with `introduced_as_theirs`, only one so introduced; None when several or none."""
     whole, label, value = next(p for p in labels.IDENTIFIERS.values() if p[0] is pattern)
     found = set()
     for cell in grid.cells():
@@ -566,8 +581,8 @@ def _outside_id(
             hits.append((m.group(0), v.group(1), m.start()))
         for said, raw, start in hits:
             candidate = compact_id(raw)
-            mine = not (_THEIRS.search(cell.text[:start]) or _THEIRS_TAIL.search(said))
-            if mine and candidate not in theirs and valid(candidate):
+            theirs = bool(_THEIRS.search(cell.text[:start]) or _THEIRS_TAIL.search(said))
+            if theirs == introduced_as_theirs and candidate not in exclude and valid(candidate):
                 found.add(candidate)
     return found.pop() if len(found) == 1 else None
 
@@ -743,6 +758,12 @@ def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     return tuple(rows.values())
 
 
+def _last_amount(text: str) -> int | None:
+    """Where the last amount of `text` starts, if it has one after some words."""
+    starts = [m.start("num") for m in AMOUNT_RE.finditer(text) if m.group("num").strip()]
+    return starts[-1] if starts and starts[-1] > 0 else None
+
+
 _RATE_ON = re.compile(
     r"(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%\s+(?:on|of|from|aus|von|sur|z|zo)\s+(?P<rest>.+)$",
     NOCASE,
@@ -768,8 +789,9 @@ def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
             continue
         if len(row) in (2, 3):
             label, amount = " ".join(c.text for c in row[:-1]), row[-1].text
-        elif len(row) == 1 and ":" in row[0].text:  # "DPH 23 %: 551,60 €" in one cell
-            label, _, amount = row[0].text.rpartition(":")
+        elif len(row) == 1 and (last := _last_amount(row[0].text)) is not None:
+            # "DPH 23 %: 551,60 €", "zzgl. Umsatzsteuer 19% 990,12 €" in one cell
+            label, amount = row[0].text[:last], row[0].text[last:]
         else:
             continue
         found = amounts_in(amount)

@@ -19,6 +19,8 @@ T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
+# Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
+_LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
 
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
@@ -152,6 +154,8 @@ class Grid:
             rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")
             if rest:
                 value = parse(rest)
+                if value is None and (words := _LABEL_WORDS.match(rest)):
+                    value = parse(rest[words.end() :])  # "Gesamtbetrag brutto 6.201,26 €"
                 if value is not None:
                     return value, cell
                 if any(ch.isdigit() for ch in rest) or len(rest) > 25:

@@ -180,7 +180,9 @@ NET = _compile(
     r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
     r"\bimponibile\b|\bsubtot(?:al|aal|ale)\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
 )
-TAX_WORD = _compile(r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount)\b")
+TAX_WORD = _compile(
+    r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer)\b"
+)
 VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
@@ -209,7 +211,8 @@ DELIVERY = _compile(
 DUE = _compile(
     r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|^splatno\b|due date|payment due",
     r"date due|płatne do|termin zapłaty|esedékesség|fizetés határideje|vervaldag|betaaltermijn",
-    r"fälligkeitsdatum|fällig am|fällig bis|zahlbar bis|zahlungsziel|bitte überweisen sie bis(?: zum)?",
+    r"fälligkeitsdatum|fällig am|fällig bis|zahlbar bis|zahlungsziel",
+    r"bitte überweisen sie (?:[^.\d]{0,40}?\s)?bis(?: zum| spätestens)?",
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",

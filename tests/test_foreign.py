@@ -267,3 +267,23 @@ Amount due                           EUR 1,066.51
     assert f.customer.ic_dph == "SK2020104735" and f.total == Decimal("1066.51")
     one_rate = "Subtotal      100,00 €\nVAT 20%        20,00 €\nTotal         120,00 €\n"
     assert _fields(one_rate).vat == (VatRow("20", Decimal("100.00"), Decimal("20.00")),)
+
+
+def test_a_german_letter_invoice_with_its_lines_in_one_cell_each() -> None:
+    f = _fields(
+        """Müller Werkzeuge GmbH · Industriestraße 4 · 70565 Stuttgart
+Firma s.r.o.                                   Rechnungsnr.     RE-7159
+Hlavná 12                                      Datum            18.04.2026
+811 01 Bratislava                              Ihre USt-IdNr.   SK2020104735
+Gesamtbetrag netto                     5.211,14 €
+zzgl. Umsatzsteuer 19% 990,12 €
+Gesamtbetrag brutto 6.201,26 €
+Bitte überweisen Sie den Betrag bis zum 02.05.2026.
+USt-IdNr.: DE136695976
+"""
+    )
+    assert (f.number, f.issue_date, f.due_date) == ("RE-7159", date(2026, 4, 18), date(2026, 5, 2))
+    assert f.total == Decimal("6201.26")
+    assert f.vat == (VatRow("19", Decimal("5211.14"), Decimal("990.12")),)
+    assert (f.supplier.name, f.supplier.ic_dph) == ("Müller Werkzeuge GmbH", "DE136695976")
+    assert (f.customer.name, f.customer.ic_dph) == ("Firma s.r.o.", "SK2020104735")
