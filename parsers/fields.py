@@ -381,7 +381,7 @@ def _parties(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
     sup, cus = _party_blocks(grid, doc_type)
     if cus.ic_dph is None and doc_type is not DocType.RECEIPT:
         # outside its block, the customer's VAT id is the one the page says is the reader's
-        found = _outside_id(grid, _IC_DPH, is_valid_vat_id, _ids(sup), introduced_as_theirs=True)
+        found = _outside_id(grid, "ic_dph", is_valid_vat_id, _ids(sup), introduced_as_theirs=True)
         cus = replace(cus, ic_dph=found)
     return sup, cus
 
@@ -404,7 +404,7 @@ def _party_blocks(grid: Grid, doc_type: DocType) -> tuple[Party, Party]:
         if sup.name is None:
             sup = replace(sup, name=_footer_name(grid) or _letterhead(grid, cus, cus_heads[0]))
     elif not _ids(sup):  # its block names it; its VAT id is in the footer or the bank details
-        sup = replace(sup, ic_dph=_outside_id(grid, _IC_DPH, is_valid_vat_id, _ids(cus)))
+        sup = replace(sup, ic_dph=_outside_id(grid, "ic_dph", is_valid_vat_id, _ids(cus)))
     return sup, cus
 
 
@@ -509,7 +509,8 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
                 if c.left < row[0].right and c.right > row[0].left - 2
             ]
             customer = under[0].text if under and _name_like(under[0].text) else None
-            supplier = Party(name=clean_name(parts[0]), ic_dph=_own_vat_id(grid))
+            own = _outside_id(grid, "ic_dph", is_valid_vat_id, set())
+            supplier = Party(name=clean_name(parts[0]), ic_dph=own)
             return supplier, Party(name=clean_name(customer))
     return Party(), Party()
 
@@ -520,8 +521,8 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
     ones printed outside the customer's block (one value each, or none)."""
     theirs = _ids(customer)
 
-    def only(pattern: re.Pattern[str], valid: Callable[[str], bool]) -> str | None:
-        return _outside_id(grid, pattern, valid, theirs)
+    def only(key: str, valid: Callable[[str], bool]) -> str | None:
+        return _outside_id(grid, key, valid, theirs)
 
     def sender(cell: Cell) -> str | None:
         parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
@@ -532,9 +533,9 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
 
     return Party(
         name=next((n for c in grid.cells() if (n := sender(c))), None),
-        ico=only(_ICO, is_valid_ico),
-        dic=only(_DIC, lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
-        ic_dph=only(_IC_DPH, is_valid_vat_id),
+        ico=only("ico", is_valid_ico),
+        dic=only("dic", lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
+        ic_dph=only("ic_dph", is_valid_vat_id),
     )
 
 
@@ -551,9 +552,10 @@ _THEIRS_TAIL = re.compile(
 )
 
 
-def _theirs(text: str, m: re.Match[str]) -> bool:
-    """A VAT id introduced as the reader's: "Uw btw-nummer", "Ihre UID", "N° TVA client"."""
-    return bool(_THEIRS.search(text[: m.start()]) or _THEIRS_TAIL.search(m.group(0)))
+def _theirs(before: str, label: str) -> bool:
+    """An identifier introduced as the reader's: "Uw btw-nummer", "Ihre UID", "N° TVA client"
+    (`before`: the cell's text before the label)."""
+    return bool(_THEIRS.search(before) or _THEIRS_TAIL.search(label))
 
 
 def _ids(p: Party) -> set[str]:
@@ -562,16 +564,16 @@ def _ids(p: Party) -> set[str]:
 
 def _outside_id(
     grid: Grid,
-    pattern: re.Pattern[str],
+    key: str,
     valid: Callable[[str], bool],
     exclude: set[str],
     introduced_as_theirs: bool = False,
 ) -> str | None:
-    """The one valid identifier `pattern` labels anywhere on the page (a legal footer, bank
+    """The one valid identifier (`key`: ico, dic, ic_dph) labelled anywhere on the page (a legal footer, bank
     and tax details: "USt.-Identnr.: | DE…", label and value in cells side by side) that is
     not in `exclude` (the other party's) nor introduced as the reader's ("Ihre USt-IdNr.") —
     or, with `introduced_as_theirs`, only one so introduced; None when several or none."""
-    whole, label, value = next(p for p in labels.IDENTIFIERS.values() if p[0] is pattern)
+    whole, label, value = labels.IDENTIFIERS[key]
     found = set()
     for cell in grid.cells():
         hits = [(m.group(0), m.group(1), m.start()) for m in whole.finditer(cell.text)]
@@ -581,23 +583,12 @@ def _outside_id(
             hits.append((m.group(0), v.group(1), m.start()))
         for said, raw, start in hits:
             candidate = compact_id(raw)
-            theirs = bool(_THEIRS.search(cell.text[:start]) or _THEIRS_TAIL.search(said))
-            if theirs == introduced_as_theirs and candidate not in exclude and valid(candidate):
+            if (
+                _theirs(cell.text[:start], said) == introduced_as_theirs
+                and candidate not in exclude
+                and valid(candidate)
+            ):
                 found.add(candidate)
-    return found.pop() if len(found) == 1 else None
-
-
-def _own_vat_id(grid: Grid) -> str | None:
-    """With no party blocks, the labelled VAT id the page prints for itself (the legal
-    footer): valid by its check digits, not one introduced as the reader's ("Uw BTW nummer",
-    "Ihre USt-IdNr."); None when there are several."""
-    found = set()
-    for cell, m in grid.find(_IC_DPH):
-        if _theirs(cell.text, m):
-            continue
-        value = compact_id(m.group(1))
-        if is_valid_vat_id(value):
-            found.add(value)
     return found.pop() if len(found) == 1 else None
 
 
