@@ -139,6 +139,14 @@ class Doc:
         }
 
 
+def flat(d: dict[str, object]) -> dict[str, object]:
+    """Contract fields with parties as "supplier.ico" keys, to compare field by field."""
+    out: dict[str, object] = {}
+    for k, v in d.items():
+        out.update({f"{k}.{sk}": sv for sk, sv in v.items()} if isinstance(v, dict) else {k: v})
+    return out
+
+
 # ---- amounts and dates as different programs print them ------------------------------------
 
 

@@ -16,14 +16,12 @@ foreign label, a credit note now and then with the invoice it corrects.
 from __future__ import annotations
 
 import html
-import json
 import random
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from stdnum import iban as std_iban
 from stdnum.at import uid
@@ -36,7 +34,7 @@ from stdnum.nl import btw
 from stdnum.pl import nip
 
 from tests.docgen import OFFICE_CLIENT, Doc, Item, Party, make_doc
-from tests.htmlgen import browser, print_pdf
+from tests.htmlgen import browser, print_pdf, write_samples
 
 CENT = Decimal("0.01")
 
@@ -583,15 +581,7 @@ def expected_of(doc: Doc, country: str) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs/samples/foreign")
-    out.mkdir(parents=True, exist_ok=True)
-    for i, (_, pdf, expected) in enumerate(documents(int(argv[1]) if len(argv) > 1 else 4)):
-        (out / f"foreign-{i}.pdf").write_bytes(pdf)
-        (out / f"foreign-{i}.expected.json").write_text(
-            json.dumps(expected, indent=2, ensure_ascii=False)
-        )
-    print(out)
-    return 0
+    return write_samples(argv, documents, "foreign")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import json
 import random
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -337,16 +337,25 @@ def documents(n: int, first_seed: int = 20000) -> Iterator[tuple[Doc, bytes, dic
             yield doc, print_pdf(chrome, page), expected
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs/samples/html")
+def write_samples(
+    argv: list[str],
+    make: Callable[[int], Iterator[tuple[Doc, bytes, dict[str, object]]]],
+    name: str,
+) -> int:
+    """`python -m tests.<generator> OUT_DIR [N]`: N samples as PDF + expected JSON."""
+    out = Path(argv[0] if argv else f"docs/samples/{name}")
     out.mkdir(parents=True, exist_ok=True)
-    for i, (_, pdf, expected) in enumerate(documents(int(argv[1]) if len(argv) > 1 else 4)):
-        (out / f"html-{i}.pdf").write_bytes(pdf)
-        (out / f"html-{i}.expected.json").write_text(
+    for i, (_, pdf, expected) in enumerate(make(int(argv[1]) if len(argv) > 1 else 4)):
+        (out / f"{name}-{i}.pdf").write_bytes(pdf)
+        (out / f"{name}-{i}.expected.json").write_text(
             json.dumps(expected, indent=2, ensure_ascii=False)
         )
     print(out)
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return write_samples(argv, documents, "html")
 
 
 if __name__ == "__main__":

@@ -16,17 +16,11 @@ from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.values import parse_date
 from parsers.vocab import DocType
+from tests.docgen import flat
 
 
 def _fields(text: str) -> ExtractedFields:
     return extract_fields(Grid.from_text(text))
-
-
-def _flat(d: dict[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in d.items():
-        out.update({f"{k}.{sk}": sv for sk, sv in v.items()} if isinstance(v, dict) else {k: v})
-    return out
 
 
 def test_vat_from_summary_lines_under_the_items() -> None:
@@ -139,8 +133,8 @@ def test_foreign_suppliers_invoices_are_read() -> None:
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
         )
-        got = _flat(as_contract(result.fields))
-        for key, v in _flat(expected).items():
+        got = flat(as_contract(result.fields))
+        for key, v in flat(expected).items():
             g = got.get(key)
             total += 1
             if g == v:

@@ -17,14 +17,8 @@ from parsers.pdftext import read_pdf
 if not shutil.which("chromium") or not shutil.which("chromedriver"):  # make test installs them
     pytest.skip("chromium and chromium-driver are not installed", allow_module_level=True)
 
+from tests.docgen import flat
 from tests.htmlgen import documents
-
-
-def _flat(d: dict[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in d.items():
-        out.update({f"{k}.{sk}": sv for sk, sv in v.items()} if isinstance(v, dict) else {k: v})
-    return out
 
 
 def test_chromium_printed_invoices_are_read_without_doubled_letters() -> None:
@@ -36,8 +30,8 @@ def test_chromium_printed_invoices_are_read_without_doubled_letters() -> None:
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
         )
-        got = _flat(as_contract(result.fields))
-        for key, value in _flat(expected).items():
+        got = flat(as_contract(result.fields))
+        for key, value in flat(expected).items():
             total += 1
             if got.get(key) == value:
                 exact += 1
