@@ -306,7 +306,8 @@ def _title_number(grid: Grid) -> str | None:
             tail = _TITLE_NUMBER.match(cell.text[m.end() :])
             token = tail.group(1) if tail else None
             bare = not cell.text[m.end() :].strip(" :-–")
-            for near in (grid.right_of(cell) if bare else None, next(grid.below(cell), None)):
+            under = next(grid.below(cell), None)
+            for near in (grid.right_of(cell) if bare else None, under):
                 # the number alone, or with its sign ("č. 2025001", "Nr. 42") under the title
                 alone = _TITLE_NUMBER.fullmatch(near.text) if near is not None else None
                 if near is None or alone is None:
@@ -315,6 +316,11 @@ def _title_number(grid: Grid) -> str | None:
                     token = alone.group(1)
                 elif token and token[-1] in "-/" and near.text.isdigit():
                     token += near.text
+            if under is not None and not (token and _doc_number_value(token)):
+                # the title itself wrapped: "Faktura - daňový | doklad F2025-1937"
+                joined = f"{cell.text} {under.text}"
+                if (again := _TITLE_NUMBER.match(joined[m.end() :])) is not None:
+                    token = again.group(1)
             if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
                 return value
     return None

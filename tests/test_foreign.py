@@ -92,6 +92,7 @@ def test_the_number_in_the_title_or_right_under_it_and_a_wrapped_one() -> None:
     assert _fields("Rechnung R0001234567\nDatum  01.02.2026\n").number == "R0001234567"
     assert _fields("SZÁMLA\nFV/2026/01/901\nKelt  2026.01.21.\n").number == "FV/2026/01/901"
     assert _fields("FATTURA INV-2025-\n89983\n").number == "INV-2025-89983"
+    assert _fields("Faktura - daňový\ndoklad F2025-1937\n").number == "F2025-1937"  # title wrapped
     assert _fields("FAKTÚRA\n811 01 Bratislava\n").number is None  # an address is no number
 
 
