@@ -210,6 +210,7 @@ def _doc_type(grid: Grid) -> DocType:
     extra = [
         f"{c.text} {under.text}"
         for row in grid.rows[:12]
+        if len(row) <= 40  # a hostile page's row of thousands of cells is no title
         for c in row
         if len(c.text.split()) <= 4 and (under := next(grid.below(c), None)) is not None
     ]

@@ -19,6 +19,7 @@ T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
+_LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
 # Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
 _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
@@ -55,6 +56,8 @@ class Grid:
     def _wrapped_labels(self) -> Iterator[tuple[str, Cell]]:
         """(the upper line's text, the two lines as one cell)."""
         for upper, lower in zip(self.rows, self.rows[1:], strict=False):
+            if len(upper) > _LABEL_ROW_CELLS or len(lower) > _LABEL_ROW_CELLS:
+                continue  # no header row: a hostile page's thousands of cells stay linear
             for cell in upper:
                 if _HAS_DIGIT.search(cell.text):
                     continue

@@ -282,3 +282,12 @@ USt-IdNr.: DE136695976
     assert f.vat == (VatRow("19", Decimal("5211.14"), Decimal("990.12")),)
     assert (f.supplier.name, f.supplier.ic_dph) == ("Müller Werkzeuge GmbH", "DE136695976")
     assert (f.customer.name, f.customer.ic_dph) == ("Firma s.r.o.", "SK2020104735")
+
+
+def test_a_page_of_thousands_of_cells_is_not_paired_cell_by_cell() -> None:
+    """Wrapped labels are looked for in label rows only: two rows of 3000 cells each would
+    be nine million pairs (a hostile PDF must end read or held, never hang a worker)."""
+    row = "  ".join(f"w{i}" for i in range(3000))
+    grid = Grid.from_text(f"{row}\n{row}\nFaktúra č. 2026001\n")
+    assert len(grid.rows[0]) == 3000 and grid.wrapped == ()
+    assert extract_fields(grid).number == "2026001"
