@@ -566,7 +566,7 @@ def _theirs(before: str, label: str) -> bool:
 
 
 def _ids(p: Party) -> set[str]:
-    return {p.ico, p.dic, p.ic_dph} - {None}  # type: ignore[return-value]
+    return {v for v in (p.ico, p.dic, p.ic_dph) if v is not None}
 
 
 def _outside_id(

@@ -291,3 +291,29 @@ def test_a_page_of_thousands_of_cells_is_not_paired_cell_by_cell() -> None:
     grid = Grid.from_text(f"{row}\n{row}\nFaktúra č. 2026001\n")
     assert len(grid.rows[0]) == 3000 and grid.wrapped == ()
     assert extract_fields(grid).number == "2026001"
+
+
+def test_the_currency_by_its_label_and_the_amount_left_after_prepayment() -> None:
+    f = _fields(
+        """Rechnung  RE-47110815
+Währung:               GBP
+Rechnungssumme Brutto (inkl. USt.)   215,14
+Bereits bezahlt                       50,00
+Offener Betrag                       165,14
+"""
+    )
+    assert f.currency == "GBP"  # not the EUR the other signs on the page would suggest
+    assert f.total == Decimal("165.14")
+    assert _fields("Total  2,076.76 €\nResidual  1,453.76 €\n").total == Decimal("1453.76")
+    assert _fields("Währung:  XYZ\nTotal  10,00 €\n").currency == "EUR"  # no such code
+
+
+def test_a_broken_footer_line_is_no_supplier_name() -> None:
+    f = _fields(
+        """Customer
+Firma s.r.o.
+MANDATE PT -
+FOURNISSEUR SARL au capital de 50 000 EUR - RCS MAVILLE 123 456 782
+"""
+    )
+    assert f.supplier.name is None
