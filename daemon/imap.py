@@ -217,6 +217,10 @@ class Poller:
     async def _close(self, client: aioimaplib.IMAP4) -> None:
         try:
             if client.protocol is not None and client.protocol.transport is not None:
+                if client.has_pending_idle():
+                    # A server in IDLE answers nothing, LOGOUT included, until DONE: without
+                    # it every stop of the daemon waited out the LOGOUT timeout.
+                    client.idle_done()
                 if client.get_state() in ("AUTH", "SELECTED"):
                     await asyncio.wait_for(client.logout(), 10)
                 client.protocol.transport.close()

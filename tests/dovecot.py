@@ -59,6 +59,11 @@ class Dovecot:
             subprocess.run([str(PEERS / "stop-dovecot.sh"), self.pid], check=False, timeout=30)
             self.pid = None
 
+    def log(self) -> str:
+        """What the server logged so far (one line per session event)."""
+        path = self.base / "log" / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def kill(self) -> None:
         """Gone at once, connections and all (the master and its children)."""
         if self.pid:

@@ -241,6 +241,12 @@ def test_idle_picks_up_new_mail_within_seconds(
     assert time.monotonic() - started < 10
     assert d.stop() == 0
     assert dovecot.count("Processed") == 1
+    # Stopping ends IDLE (DONE) before LOGOUT: a server in IDLE answers nothing else, so the
+    # daemon used to wait out its LOGOUT timeout and drop the connection mid-IDLE.
+    sessions = [
+        line for line in dovecot.log().splitlines() if "imap(" in line and "Disconnected" in line
+    ]
+    assert sessions and all("Logged out" in line for line in sessions), sessions
 
 
 def test_tls_starttls_and_a_tls_mismatch(
