@@ -27,8 +27,10 @@ lint: install
 	$(VENV)/bin/ruff format --check $(PKGS) tests bench
 	$(VENV)/bin/mypy $(PKGS)
 
+## Three test processes on two cores: the end-to-end tests wait on daemons, servers and
+## browsers a good part of their time; worksteal keeps the long ones from ending the run alone.
 test: install system-deps lint
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 3 --dist worksteal
 
 format: install
 	$(VENV)/bin/ruff format $(PKGS) tests bench
