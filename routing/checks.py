@@ -1,8 +1,8 @@
 """Checks that turn a routed document's fields into the contract's flags.
 
 Each check is named after the flag it raises and returns that flag or None; `route()` runs
-them in a fixed order and records every hit. A document with no flag is `accepted`, any flag
-makes it `needs_review`.
+them in a fixed order and records every hit, then any flag of the parsers' that no check
+named. A document with no flag is `accepted`, any flag makes it `needs_review`.
 """
 
 from __future__ import annotations
@@ -41,12 +41,16 @@ class RoutingDecision:
 Check = Callable[[Facts], Flag | None]
 
 
-def unreadable_pdf(f: Facts) -> Flag | None:
-    return Flag.UNREADABLE_PDF if Flag.UNREADABLE_PDF in f.document.fields.flags else None
+def read(flag: Flag) -> Check:
+    """A fact the reading found and no field can show again (an unreadable file, an
+    identifier whose check digits fail, an e-invoice or a payment QR that says otherwise than
+    the print): raised as the parser reported it."""
 
+    def check(f: Facts) -> Flag | None:
+        return flag if flag in f.document.fields.flags else None
 
-def no_text_layer(f: Facts) -> Flag | None:
-    return Flag.NO_TEXT_LAYER if Flag.NO_TEXT_LAYER in f.document.fields.flags else None
+    check.__name__ = flag.value
+    return check
 
 
 def missing_fields(f: Facts) -> Flag | None:
@@ -117,28 +121,6 @@ def totals_inconsistent(f: Facts) -> Flag | None:
     return Flag.TOTALS_INCONSISTENT if adds_up(f.document.fields) is False else None
 
 
-def invalid_ico(f: Facts) -> Flag | None:
-    return Flag.INVALID_ICO if Flag.INVALID_ICO in f.document.fields.flags else None
-
-
-def invalid_ic_dph(f: Facts) -> Flag | None:
-    return Flag.INVALID_IC_DPH if Flag.INVALID_IC_DPH in f.document.fields.flags else None
-
-
-def invalid_iban(f: Facts) -> Flag | None:
-    return Flag.INVALID_IBAN if Flag.INVALID_IBAN in f.document.fields.flags else None
-
-
-def structured_mismatch(f: Facts) -> Flag | None:
-    """The e-invoice inside (or beside) the PDF says another number, total or party."""
-    return Flag.STRUCTURED_MISMATCH if Flag.STRUCTURED_MISMATCH in f.document.fields.flags else None
-
-
-def payment_qr_mismatch(f: Facts) -> Flag | None:
-    """The payment QR (PAY by square, QR Platba) says another IBAN, VS, amount or due date."""
-    return Flag.PAYMENT_QR_MISMATCH if Flag.PAYMENT_QR_MISMATCH in f.document.fields.flags else None
-
-
 def receipt_over_limit(f: Facts) -> Flag | None:
     fields = f.document.fields
     if (
@@ -151,19 +133,19 @@ def receipt_over_limit(f: Facts) -> Flag | None:
 
 
 CHECKS: tuple[Check, ...] = (
-    unreadable_pdf,
-    no_text_layer,
+    read(Flag.UNREADABLE_PDF),
+    read(Flag.NO_TEXT_LAYER),
     missing_fields,
     supplier_ico_mismatch,
     customer_ico_mismatch,
     misrouted,
     series_mismatch,
     totals_inconsistent,
-    invalid_ico,
-    invalid_ic_dph,
-    invalid_iban,
-    structured_mismatch,
-    payment_qr_mismatch,
+    read(Flag.INVALID_ICO),
+    read(Flag.INVALID_IC_DPH),
+    read(Flag.INVALID_IBAN),
+    read(Flag.STRUCTURED_MISMATCH),  # the e-invoice inside or beside the PDF says otherwise
+    read(Flag.PAYMENT_QR_MISMATCH),  # PAY by square / QR Platba: another IBAN, VS, amount, date
     receipt_over_limit,
 )
 
@@ -189,7 +171,10 @@ def accounting_range(mailbox: Mailbox, doc_type: DocType) -> str | None:
 
 
 def route(facts: Facts, checks: tuple[Check, ...] = CHECKS) -> RoutingDecision:
-    flags = tuple(flag for check in checks if (flag := check(facts)) is not None)
+    raised = [flag for check in checks if (flag := check(facts)) is not None]
+    # A flag the parsers report that no check above names is kept all the same, last:
+    # nothing the reading found is dropped on the way to the inbox.
+    flags = tuple(dict.fromkeys((*raised, *facts.document.fields.flags)))
     status = Status.NEEDS_REVIEW if flags else Status.ACCEPTED
     range_ = accounting_range(facts.mailbox, facts.document.fields.doc_type)
     belongs_to = belongs_elsewhere(facts) if Flag.MISROUTED in flags else None

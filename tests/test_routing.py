@@ -164,6 +164,12 @@ CASES = [
         (Flag.INVALID_ICO, Flag.INVALID_IBAN),
     ),
     (
+        "a parser flag no check names is kept, after the checks' own, once",
+        Mailbox.INCOMING_INVOICES,
+        {"flags": (Flag.MESSAGE_TOO_LARGE, Flag.INVALID_IBAN, Flag.MESSAGE_TOO_LARGE)},
+        (Flag.INVALID_IBAN, Flag.MESSAGE_TOO_LARGE),
+    ),
+    (
         "unreadable is not also missing_fields",
         Mailbox.INCOMING_INVOICES,
         {"flags": (Flag.UNREADABLE_PDF,), "missing": ("text",)},
