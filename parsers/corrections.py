@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from parsers.fields import ExtractedFields, Party, VatRow, identifier_flags, missing_required
+from parsers.fields import ExtractedFields, Party, VatRow, finished
 from parsers.values import compact_id, is_valid_iban, is_valid_ico, is_valid_vat_id
 from parsers.vocab import FIELD_KEYS, PARTY_KEYS, DocType, Flag
 
@@ -205,4 +205,4 @@ def fields_from_contract(d: dict[str, Any], flags: tuple[str, ...] = ()) -> Extr
         advances=money["advances"],
     )
     kept = tuple(Flag(x) for x in flags if x in {g.value for g in READING_FLAGS})
-    return replace(f, flags=kept + identifier_flags(f), missing=missing_required(f))
+    return finished(replace(f, flags=kept))

@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from parsers.fields import ExtractedFields, Party, VatRow, identifier_flags, missing_required
+from parsers.fields import ExtractedFields, Party, VatRow, finished
 from parsers.values import compact_id, is_valid_iban
 from parsers.vocab import DocType
 
@@ -374,6 +374,4 @@ def _finish(f: ExtractedFields) -> ExtractedFields:
             total=-abs(f.total) if f.total is not None else None,
             vat=tuple(VatRow(r.rate, -abs(r.base), -abs(r.vat)) for r in f.vat),
         )
-    f = replace(f, iban=iban)  # kept as given, flagged when it fails its check
-    f = replace(f, flags=identifier_flags(f, unreadable_iban))
-    return replace(f, missing=missing_required(f))
+    return finished(replace(f, iban=iban), unreadable_iban)  # flagged when it fails its check

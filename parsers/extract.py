@@ -22,6 +22,7 @@ from parsers.fields import (
     Party,
     clean_name,
     extract_fields,
+    finished,
     identifier_flags,
     missing_required,
     strict_for_ocr,
@@ -292,11 +293,8 @@ def merge(
     unreadable_iban = Flag.INVALID_IBAN in structured.flags or (
         merged.iban is None and Flag.INVALID_IBAN in printed.flags
     )
-    flags = list(identifier_flags(merged, unreadable_iban))
-    if _disagree(structured, printed, page):
-        flags.append(Flag.STRUCTURED_MISMATCH)
-    merged = replace(merged, flags=tuple(flags))
-    return replace(merged, missing=missing_required(merged))
+    also = (Flag.STRUCTURED_MISMATCH,) if _disagree(structured, printed, page) else ()
+    return finished(merged, unreadable_iban, also)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -173,12 +173,11 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         rounding=_first(grid.value_for(_ROUNDING, _money)),
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
     )
-    fields = replace(fields, flags=identifier_flags(fields, unreadable_iban))
     if doc_type is DocType.UNKNOWN and _invoice_like(fields):
         fields = replace(fields, doc_type=DocType.INVOICE)
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
-    return replace(fields, missing=missing_required(fields))
+    return finished(fields, unreadable_iban)
 
 
 _RANGE = re.compile(r"\s+(?:-|–|—|bis|to|až|au|tot|al|do|-tól)\s+|(?<=\d)\s?[-–]\s?(?=\d{1,2}\.)")
@@ -705,6 +704,18 @@ def _is_label_value(grid: Grid, cell: Cell, block: set[tuple[int, int]]) -> bool
         and (cell.row, cell.index - 1) in block
         and grid.rows[cell.row][cell.index - 1].text.rstrip().endswith(":")
     )
+
+
+def finished(
+    f: ExtractedFields, unreadable_iban: bool = False, also: Iterable[Flag] = ()
+) -> ExtractedFields:
+    """The flags and missing fields that follow from the values kept, by one rule for every
+    reader (the print, an e-invoice, the two merged, a person's correction): invalid IČO /
+    IČ DPH / IBAN recomputed, the reading's other flags and `also` kept, and the required
+    fields left empty."""
+    kept = [fl for fl in f.flags if fl not in _IDENTIFIER_FLAGS]
+    flags = dict.fromkeys([*kept, *identifier_flags(f, unreadable_iban), *also])
+    return replace(f, flags=tuple(flags), missing=missing_required(f))
 
 
 def identifier_flags(f: ExtractedFields, unreadable_iban: bool = False) -> tuple[Flag, ...]:
