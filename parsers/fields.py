@@ -90,7 +90,9 @@ _ICO = labels.ICO
 _DIC = labels.DIC
 _IC_DPH = labels.IC_DPH
 _IBAN_LABEL = labels.IBAN
-_RECEIPT_ID = re.compile(r"\bO-[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-Z]+)?)", NOCASE)
+_RECEIPT_ID = re.compile(
+    r"\bO-\n?[0-9A-F]{32}\b|\bUID:\s*(O-[0-9A-Z]{20,40}(?:-[A-Z]+)?)", NOCASE
+)  # "O-" alone at a line's end: a narrow receipt broke the UID after its dash
 _RATE = re.compile(
     r"(?:^|\s)(\d{1,2}(?:[.,]\d{1,2})?)\s?%$"
 )  # the rate ends the first cell of a recap row
@@ -146,13 +148,16 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         return None if len(parts) == 2 and a_date(parts[1]) else a_date(text)
 
     doc_type = _doc_type(grid)
+    receipt_id = _receipt_id(grid)
+    if doc_type is DocType.UNKNOWN and receipt_id is not None:
+        doc_type = DocType.RECEIPT  # an eKasa UID under a title nobody listed ("DOKLAD")
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
     vat = _vat_rows(grid)
     if doc_type is DocType.ADVANCE_TAX_DOCUMENT:
         total = _payment_documented(grid, total, vat)
     supplier, customer = _parties(grid, doc_type)
-    iban, unreadable_iban = _iban(grid)
+    iban, unreadable_iban = _iban(grid, receipt_id)
     fields = ExtractedFields(
         doc_type=doc_type,
         number=_doc_number(grid, refers_cell),
@@ -168,11 +173,13 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         total=total,
         vat=vat,
         iban=iban,
-        receipt_id=_receipt_id(grid),
+        receipt_id=receipt_id,
         refers_to=refers_to,
         rounding=_first(grid.value_for(_ROUNDING, _money)),
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
     )
+    if doc_type is DocType.RECEIPT:
+        fields = _receipt_dates(grid, fields, a_date)
     if doc_type is DocType.UNKNOWN and _invoice_like(fields):
         fields = replace(fields, doc_type=DocType.INVOICE)
     if doc_type is DocType.CREDIT_NOTE:
@@ -859,10 +866,12 @@ def _taxed(base: Decimal, vat: Decimal, rate: Decimal) -> bool:
     return abs(base * rate / 100 - vat) <= Decimal("0.011") + abs(base) * Decimal("0.0001")
 
 
-def _iban(grid: Grid) -> tuple[str | None, bool]:
+def _iban(grid: Grid, receipt_id: str | None) -> tuple[str | None, bool]:
     """The first valid IBAN. One failing its check is kept as printed (and flagged) only
-    when it stands right after an IBAN label; elsewhere it may be any other number."""
-    candidates = find_ibans("\n".join(grid.lines))
+    when it stands right after an IBAN label; elsewhere it may be any other number. An eKasa
+    UID broken after "O-" starts its line with letters and digits, like an IBAN: it is none."""
+    uid = receipt_id or "\0"
+    candidates = [c for c in find_ibans("\n".join(grid.lines)) if c not in uid]
     valid = [c for c in candidates if is_valid_iban(c)]
     if valid:
         return valid[0], False
@@ -870,11 +879,34 @@ def _iban(grid: Grid) -> tuple[str | None, bool]:
     return labelled, bool(candidates)
 
 
+_CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
+
+
+def _receipt_dates(
+    grid: Grid, f: ExtractedFields, a_date: Callable[[str], date | None]
+) -> ExtractedFields:
+    """A receipt is issued at the sale: unlabelled, its date is the one printed with the time
+    of day ("29.5.2026 9:05"), and the supply is on that day (eKasa: "dátum vyhotovenia a
+    dodania")."""
+
+    def stamped(cell: Cell) -> bool:  # the time in the cell, or alone beside or under it
+        near = (grid.right_of(cell), next(grid.below(cell, 1), None))
+        return bool(_CLOCK.search(cell.text)) or any(
+            n is not None and _CLOCK.fullmatch(n.text.strip()) for n in near
+        )
+
+    issued = f.issue_date
+    if issued is None:
+        dates = (a_date(_CLOCK.sub(" ", c.text)) for c in grid.cells() if stamped(c))
+        issued = next((d for d in dates if d is not None), None)
+    return replace(f, issue_date=issued, delivery_date=f.delivery_date or issued)
+
+
 def _receipt_id(grid: Grid) -> str | None:
     m = _RECEIPT_ID.search("\n".join(grid.lines))
     if not m:
         return None
-    return (m.group(1) or m.group(0)).upper()
+    return (m.group(1) or m.group(0)).replace("\n", "").upper()
 
 
 def _negate(f: ExtractedFields) -> ExtractedFields:

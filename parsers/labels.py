@@ -71,11 +71,12 @@ def _lenient(pattern: str) -> str:
 
 # ---- document type, from the title: checked in this order (a credit note also says "invoice")
 
+_RECEIPT_TITLE = r"pokladni?čný doklad|pokladní doklad"
+# What only an eKasa receipt prints, though no title: its cash register's code (kód pokladne,
+# ORP), the receipt's UID and the seller's check code (OKP).
+_RECEIPT_EVIDENCE = r"\bkód pokladne\b|\beKasa\b|\bUID:\s*O-|\bORP kód\b|\bkód ORP\b|\bOKP\s*:"
 TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
-    (
-        DocType.RECEIPT,
-        _compile(r"pokladni?čný doklad|pokladní doklad|\bkód pokladne\b|\beKasa\b|\bUID:\s*O-"),
-    ),
+    (DocType.RECEIPT, _compile(_RECEIPT_TITLE, _RECEIPT_EVIDENCE)),
     (
         DocType.DEBIT_NOTE,
         _compile(r"ťarchopis|vrubopis|\bdebit note\b|\bLastschriftanzeige\b|\bnote de débit\b"),
@@ -115,7 +116,9 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
 )
 
 # Any title word, whichever type it says (where only "is this a title" matters).
-ANY_TITLE = re.compile("|".join(f"(?:{p.pattern})" for _, p in TITLES), NOCASE)
+ANY_TITLE = re.compile(
+    "|".join([_lenient(_RECEIPT_TITLE), *(f"(?:{p.pattern})" for _, p in TITLES[1:])]), NOCASE
+)
 
 # ---- identifiers and dates
 
@@ -162,7 +165,7 @@ NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
-    r"poradové číslo dokladu(?:/účtu)?|^číslo(?=\s*[:/])|^number(?=\s*:)",
+    r"poradové číslo dokladu(?:/účtu)?|^por\. číslo|^číslo(?=\s*[:/])|^number(?=\s*:)",
     _NUMBER_WORD,  # a whole cell
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
@@ -242,6 +245,7 @@ def _total(*alternatives: str) -> re.Pattern[str]:
 TOTALS: tuple[re.Pattern[str], ...] = (
     _total(
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
+        r"^\s*na úhradu\b",
         r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť",
         r"offener betrag|restbetrag|noch zu zahlen|amount outstanding|outstanding amount|solde dû",
         r"^residual\b|remaining balance|amount remaining|reste dû|solde à payer",

@@ -164,6 +164,11 @@ def _codes_among(objects: list[Any], depth: int, paths: list[int]) -> bool:
     return False
 
 
+# PDFium's code for a hyphen that ends a line ("O-" of a receipt id broken after its dash):
+# the dash that is printed there.
+_LINE_END_HYPHEN = "\x02"
+
+
 def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
     page = doc[index]
     try:
@@ -175,16 +180,18 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
         # PDFium gives every character whose box touches a rect: where glyphs overlap the
         # next glyph's rect (Chromium places each glyph alone, kerned), "s.r.o." would read
-        # "s.r.r.o."; such pages are read character by character instead (~3× slower).
-        if any(_overlap(a, b) for a, b in itertools.pairwise(rects)):
-            segments = _char_segments(textpage)
-        else:
-            segments = []
+        # "s.r.r.o."; such pages are read character by character instead (~3× slower). So
+        # are pages of a rect per glyph: their tight ink boxes leave a monospace "." or "i"
+        # as far from its neighbours as a word gap ("s . r . o ."), the advances do not.
+        segments = []
+        if not any(_overlap(a, b) for a, b in itertools.pairwise(rects)):
             for left, bottom, right, top in rects:
                 text = textpage.get_text_bounded(left, bottom, right, top)
-                text = " ".join(text.replace("\x00", "").split())
+                text = " ".join(text.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
                 if text:
                     segments.append(Segment(left, bottom, right, top, text))
+        if not segments or sum(len(s.text) == 1 for s in segments) > 0.6 * len(segments):
+            segments = _char_segments(textpage)
     finally:
         textpage.close()
         page.close()
@@ -217,6 +224,7 @@ def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else ""
+        ch = "-" if ch == _LINE_END_HYPHEN else ch
         if (
             not ch
             or ch.isspace()
