@@ -244,6 +244,8 @@ def _doc_number_value(text: str) -> str | None:
     token = words[0].rstrip(".,;:") if words else ""
     if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
+    if len(words) > 1 and re.fullmatch(r"\d{1,2}\.", words[0]):
+        return None  # "25. Januar": the day of a date the line broke, no number
     if _NUMBER_VALUE.match(token) and re.search(r"\d", token) and parse_date(token) is None:
         return token
     return None
@@ -310,9 +312,10 @@ def _title_number(grid: Grid) -> str | None:
             m = labels.ANY_TITLE.search(cell.text)
             if m is None or len(cell.text[: m.start()].split()) > 1:
                 continue
-            tail = _TITLE_NUMBER.match(cell.text[m.end() :])
+            end = _past_title_words(cell.text, m.end())
+            tail = _TITLE_NUMBER.match(cell.text[end:])
             token = tail.group(1) if tail else None
-            bare = not cell.text[m.end() :].strip(" :-–")
+            bare = not cell.text[end:].strip(" :-–")
             under = next(grid.below(cell), None)
             for near in (grid.right_of(cell) if bare else None, under):
                 # the number alone, or with its sign ("č. 2025001", "Nr. 42") under the title
@@ -326,11 +329,25 @@ def _title_number(grid: Grid) -> str | None:
             if under is not None and not (token and _doc_number_value(token)):
                 # the title itself wrapped: "Faktura - daňový | doklad F2025-1937"
                 joined = f"{cell.text} {under.text}"
-                if (again := _TITLE_NUMBER.match(joined[m.end() :])) is not None:
+                if (again := _TITLE_NUMBER.match(joined[end:])) is not None:
                     token = again.group(1)
             if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
                 return value
     return None
+
+
+_BETWEEN_WORDS = re.compile(r"\s+(?:[-–]\s+)?")
+
+
+def _past_title_words(text: str, end: int) -> int:
+    """Past the title words that follow a title word ("Proforma invoice 20260758", "Faktura -
+    daňový doklad F1"): each a word of its own, so "Invoice-2025-01" stays a number."""
+    while (gap := _BETWEEN_WORDS.match(text, end)) is not None:
+        more = labels.ANY_TITLE.match(text, gap.end())
+        if more is None or (more.end() < len(text) and not text[more.end()].isspace()):
+            break
+        end = more.end()
+    return end
 
 
 def _vs(text: str) -> str | None:

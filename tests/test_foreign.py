@@ -317,3 +317,13 @@ FOURNISSEUR SARL au capital de 50 000 EUR - RCS MAVILLE 123 456 782
 """
     )
     assert f.supplier.name is None
+
+
+def test_a_number_after_several_title_words_and_no_day_for_a_number() -> None:
+    proforma = _fields("Proforma invoice 20260758\nSUPPLIER    BUYER\nBeta a.s.    Firma s.r.o.\n")
+    assert proforma.doc_type is DocType.PROFORMA_INVOICE and proforma.number == "20260758"
+    # a title word glued to the number is part of it
+    assert _fields("Invoice Invoice-2025-01\n").number == "Invoice-2025-01"
+    # "Korrektur- | Nr." over a date the narrow column broke ("25. Januar | 2026"): no "25"
+    broken = "Rechnungskorrektur\nKorrektur-    Rechnungsdatum\nNr.    25. Januar\n        2026\n"
+    assert _fields(broken).number is None
