@@ -280,9 +280,22 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
     for cell in bare_words:
         right = grid.right_of(cell)
         value = _doc_number_value(right.text.lstrip(" :")) if right else None
+        if value is None and _facts_head(grid, cell):
+            under = next(grid.below(cell, 1), None)
+            value = _doc_number_value(under.text) if under is not None else None
+            if value is not None and len(value) < 3:
+                value = None  # "1": a line number after all
         if not_referred(value) and not _under_party_header(grid, cell):
             return value
     return None
+
+
+def _facts_head(grid: Grid, cell: Cell) -> bool:
+    """`cell` heads a column of a row of the document's facts ("Number | Date of issue |
+    Payment due" over one row of values), not of the items, whose "Nr." heads line numbers:
+    a date label beside it."""
+    others = [c.text for c in grid.rows[cell.row] if c is not cell]
+    return any(p.search(t) for t in others for p in (_ISSUE, _DUE, _DELIVERY))
 
 
 def _under_party_header(grid: Grid, cell: Cell) -> bool:

@@ -85,6 +85,7 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
         DocType.ADVANCE_TAX_DOCUMENT,
         _compile(
             r"daňový doklad k (?:prijatej|přijaté) (?:platbe|platbě|úhradě|úhrade)|faktúra k prijatej platbe",
+            r"rechnung über (?:die )?erhaltene (?:an)?zahlung",
             r"advance (?:payment )?tax document|prepayment invoice",
         ),
     ),

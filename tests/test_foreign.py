@@ -327,3 +327,19 @@ def test_a_number_after_several_title_words_and_no_day_for_a_number() -> None:
     # "Korrektur- | Nr." over a date the narrow column broke ("25. Januar | 2026"): no "25"
     broken = "Rechnungskorrektur\nKorrektur-    Rechnungsdatum\nNr.    25. Januar\n        2026\n"
     assert _fields(broken).number is None
+
+
+def test_a_bare_number_word_heading_a_row_of_facts_and_an_advance_in_german() -> None:
+    facts = (
+        "Advance payment tax document\n"
+        "Number      Date of issue     Payment due\n"
+        "20260758    June 22, 2026     July 6, 2026\n"
+    )
+    f = _fields(facts)
+    assert f.number == "20260758" and f.doc_type is DocType.ADVANCE_TAX_DOCUMENT
+    # an items table's "Nr." over line numbers, even beside a date column, is no number
+    items = "Rechnung\nNr.    Lieferdatum    Artikel\n1      22.06.2026     Papier\n"
+    assert _fields(items).number is None
+    german = "Rechnung über erhaltene Anzahlung AR-2026-17\nErhaltene Anzahlung   1.230,00 EUR\n"
+    advance = _fields(german)
+    assert advance.doc_type is DocType.ADVANCE_TAX_DOCUMENT and advance.total == Decimal("1230.00")
