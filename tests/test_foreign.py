@@ -343,3 +343,10 @@ def test_a_bare_number_word_heading_a_row_of_facts_and_an_advance_in_german() ->
     german = "Rechnung über erhaltene Anzahlung AR-2026-17\nErhaltene Anzahlung   1.230,00 EUR\n"
     advance = _fields(german)
     assert advance.doc_type is DocType.ADVANCE_TAX_DOCUMENT and advance.total == Decimal("1230.00")
+
+
+def test_german_due_dates_in_payment_terms_and_under_a_column_head() -> None:
+    terms = "Rechnung R-1\nZahlbar ohne Abschlag bis    31.12.2025\n"
+    assert _fields(terms).due_date == date(2025, 12, 31)
+    column = "Rechnung R-2\nBeschreibung    Fälligkeit\nTeilzahlung     29.11.2018\n"
+    assert _fields(column).due_date == date(2018, 11, 29)
