@@ -54,23 +54,30 @@ class Grid:
         object.__setattr__(self, "wrapped", tuple(self._wrapped_labels()))
 
     def _wrapped_labels(self) -> Iterator[tuple[str, Cell]]:
-        """(the upper line's text, the two lines as one cell)."""
-        for upper, lower in zip(self.rows, self.rows[1:], strict=False):
-            if len(upper) > _LABEL_ROW_CELLS or len(lower) > _LABEL_ROW_CELLS:
+        """(the upper line's text, the two lines as one cell). The second line is the first
+        text under the first in its column, in the next row or the one after: a neighbour
+        cell of one line, centred in the same table row, may stand between them ("Datum |
+        Faktura č. | vystavení")."""
+        for at, upper in enumerate(self.rows):
+            if len(upper) > _LABEL_ROW_CELLS:
                 continue  # no header row: a hostile page's thousands of cells stay linear
             for cell in upper:
                 if _HAS_DIGIT.search(cell.text):
                     continue
-                for other in lower:
-                    if (
-                        other.left < cell.right
-                        and other.right > cell.left - 2
-                        and not _HAS_DIGIT.search(other.text)
-                    ):
+                for lower in self.rows[at + 1 : at + 3]:
+                    if len(lower) > _LABEL_ROW_CELLS:
+                        break
+                    other = next(
+                        (o for o in lower if o.left < cell.right and o.right > cell.left - 2),
+                        None,
+                    )
+                    if other is None:
+                        continue  # nothing under it in this row: look one row further
+                    if not _HAS_DIGIT.search(other.text):
                         joined = f"{cell.text} {other.text}"
                         left, right = min(cell.left, other.left), max(cell.right, other.right)
                         yield cell.text, Cell(other.row, other.index, left, right, joined)
-                        break
+                    break
 
     @classmethod
     def from_pdf(cls, pdf: PdfText) -> Grid:
@@ -113,7 +120,8 @@ class Grid:
         self, label: re.Pattern[str], first_rows: int | None = None, wrapped: bool = False
     ) -> Iterator[tuple[Cell, re.Match[str]]]:
         """Where `label` is printed; with `wrapped`, afterwards also labels broken over two
-        lines of a cell (matched only as a whole: neither line alone says it)."""
+        lines of a cell, matched as a whole: across the break, and not by the second line
+        alone (a bare "Datum" above "vystavení" is a label, and so is "Datum vystavení")."""
         rows = self.rows if first_rows is None else self.rows[:first_rows]
         for row in rows:
             for cell in row:
@@ -124,7 +132,7 @@ class Grid:
             for upper, cell in self.wrapped:
                 if cell.row >= last or (found := label.search(cell.text)) is None:
                     continue
-                if not label.search(upper) and not label.search(cell.text[len(upper) + 1 :]):
+                if found.end() > len(upper) and not label.search(cell.text[len(upper) + 1 :]):
                     yield cell, found
 
     def right_of(self, cell: Cell) -> Cell | None:

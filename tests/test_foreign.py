@@ -350,3 +350,20 @@ def test_german_due_dates_in_payment_terms_and_under_a_column_head() -> None:
     assert _fields(terms).due_date == date(2025, 12, 31)
     column = "Rechnung R-2\nBeschreibung    Fälligkeit\nTeilzahlung     29.11.2018\n"
     assert _fields(column).due_date == date(2018, 11, 29)
+
+
+def test_header_labels_wrapped_around_a_centred_neighbour() -> None:
+    # a facts table: "Faktura č." centred in its cell stands in a row between the two lines
+    # of the other header cells; the bare "Datum" over "vystavení" is also a label
+    text = (
+        "Faktura\n"
+        "                Datum          Datum zdanitelného    Datum          Variabilní\n"
+        "Faktura č.\n"
+        "                vystavení      plnění                splatnosti     symbol\n"
+        "20250746\n"
+        "                02.06.2025     02.06.2025            16.06.2025     20250746\n"
+    )
+    f = _fields(text)
+    assert (f.issue_date, f.delivery_date) == (date(2025, 6, 2), date(2025, 6, 2))
+    assert f.due_date == date(2025, 6, 16) and f.variable_symbol == "20250746"
+    assert f.number == "20250746"
