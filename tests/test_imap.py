@@ -347,12 +347,17 @@ def test_imap_message_for_no_company_is_kept(
 
 
 class _PoisonPool(WorkerPool):
-    """Reads every message but one, which fails as a bug in reading it would, every time."""
+    """Reads every message but one, which fails as a bug in reading it would, every time.
+    Its retries wait for `retries` to be set: until then it is surely still in the spool,
+    however slowly the test's own steps run on a loaded machine."""
 
     poisoned = 0
+    retries = threading.Event()
 
     def read_message(self, files: Path, sha256: str) -> ReadMessage:
         if b"poison@test" in BlobStore(files).get(sha256):
+            if self.poisoned:
+                self.retries.wait(60)
             self.poisoned += 1
             raise RuntimeError("a bug met this message")
         return super().read_message(files, sha256)
@@ -373,6 +378,7 @@ def test_a_poison_message_is_kept_after_max_attempts_and_the_mail_behind_it_is_s
     spool = Spool(settings.storage.spool, store.blobs)
     spool.ensure()
     pool = _PoisonPool(1, 30, 1024, 50)
+    pool.retries = threading.Event()
     pool.start()
     processor = Processor(settings, store, spool, pool, retry_delays=(0.5,))
     poller = Poller(settings.imap[0], settings, store, processor)
@@ -383,6 +389,8 @@ def test_a_poison_message_is_kept_after_max_attempts_and_the_mail_behind_it_is_s
         assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (1, 2)
         assert spool.holds(f"imap:main:INBOX:{_uidvalidity(dovecot)}:2")
         await poller.poll_safely()  # in the spool, being retried: not fetched again
+        assert dovecot.count("Processed") == 2 and pool.poisoned <= 2
+        pool.retries.set()
         await asyncio.wait_for(processor.idle.wait(), 60)
         await poller.poll_safely()  # now kept for a person: moved like the others
         processor.stop()
@@ -392,6 +400,7 @@ def test_a_poison_message_is_kept_after_max_attempts_and_the_mail_behind_it_is_s
         asyncio.run(go())
         docs = store.documents()
     finally:
+        pool.retries.set()
         pool.close()
         spool.close()
         store.close()
