@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from parsers import labels
-from parsers.grid import Cell, Grid, label_tail_removed
+from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed
 from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
@@ -294,8 +294,10 @@ def _facts_head(grid: Grid, cell: Cell) -> bool:
     """`cell` heads a column of a row of the document's facts ("Number | Date of issue |
     Payment due" over one row of values), not of the items, whose "Nr." heads line numbers:
     a date label beside it."""
-    others = [c.text for c in grid.rows[cell.row] if c is not cell]
-    return any(p.search(t) for t in others for p in (_ISSUE, _DUE, _DELIVERY))
+    row = grid.rows[cell.row]
+    if len(row) > LABEL_ROW_CELLS:
+        return False  # a hostile page's row of thousands of "Nr." cells: no facts row
+    return any(p.search(c.text) for c in row if c is not cell for p in (_ISSUE, _DUE, _DELIVERY))
 
 
 def _under_party_header(grid: Grid, cell: Cell) -> bool:
@@ -900,8 +902,8 @@ def _iban(grid: Grid, receipt_id: str | None) -> tuple[str | None, bool]:
     """The first valid IBAN. One failing its check is kept as printed (and flagged) only
     when it stands right after an IBAN label; elsewhere it may be any other number. An eKasa
     UID broken after "O-" starts its line with letters and digits, like an IBAN: it is none."""
-    uid = receipt_id or "\0"
-    candidates = [c for c in find_ibans("\n".join(grid.lines)) if c not in uid]
+    found = find_ibans("\n".join(grid.lines))
+    candidates = [c for c in found if not (receipt_id and c in receipt_id)]
     valid = [c for c in candidates if is_valid_iban(c)]
     if valid:
         return valid[0], False
@@ -920,10 +922,12 @@ def _receipt_dates(
     dodania")."""
 
     def stamped(cell: Cell) -> bool:  # the time in the cell, or alone beside or under it
+        if _CLOCK.search(cell.text):
+            return True
+        if len(grid.rows[cell.row]) > LABEL_ROW_CELLS:
+            return False  # no receipt line: a hostile page's rows of thousands of cells
         near = (grid.right_of(cell), next(grid.below(cell, 1), None))
-        return bool(_CLOCK.search(cell.text)) or any(
-            n is not None and _CLOCK.fullmatch(n.text.strip()) for n in near
-        )
+        return any(n is not None and _CLOCK.fullmatch(n.text.strip()) for n in near)
 
     issued = f.issue_date
     if issued is None:

@@ -19,7 +19,7 @@ T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
-_LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
+LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
 # Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
 _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
@@ -59,13 +59,13 @@ class Grid:
         cell of one line, centred in the same table row, may stand between them ("Datum |
         Faktura č. | vystavení")."""
         for at, upper in enumerate(self.rows):
-            if len(upper) > _LABEL_ROW_CELLS:
+            if len(upper) > LABEL_ROW_CELLS:
                 continue  # no header row: a hostile page's thousands of cells stay linear
             for cell in upper:
                 if _HAS_DIGIT.search(cell.text):
                     continue
                 for lower in self.rows[at + 1 : at + 3]:
-                    if len(lower) > _LABEL_ROW_CELLS:
+                    if len(lower) > LABEL_ROW_CELLS:
                         break
                     other = next(
                         (o for o in lower if o.left < cell.right and o.right > cell.left - 2),

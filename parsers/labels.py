@@ -117,8 +117,13 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
 )
 
 # Any title word, whichever type it says (where only "is this a title" matters).
+# A receipt's evidence (its cash register's code, its UID) is no title word.
 ANY_TITLE = re.compile(
-    "|".join([_lenient(_RECEIPT_TITLE), *(f"(?:{p.pattern})" for _, p in TITLES[1:])]), NOCASE
+    "|".join(
+        [_lenient(_RECEIPT_TITLE)]
+        + [f"(?:{p.pattern})" for t, p in TITLES if t is not DocType.RECEIPT]
+    ),
+    NOCASE,
 )
 
 # ---- identifiers and dates

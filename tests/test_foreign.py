@@ -291,6 +291,12 @@ def test_a_page_of_thousands_of_cells_is_not_paired_cell_by_cell() -> None:
     grid = Grid.from_text(f"{row}\n{row}\nFaktúra č. 2026001\n")
     assert len(grid.rows[0]) == 3000 and grid.wrapped == ()
     assert extract_fields(grid).number == "2026001"
+    # rows of thousands of bare "Nr." cells on an undated receipt: each cell is no facts
+    # head and no receipt line, not a look at every other cell of its row (billions)
+    numbers = "  ".join(["Nr."] * 3000)
+    receipt = f"POKLADNIČNÝ DOKLAD\n{numbers}\n{numbers}\nUID: O-{'A' * 32}\n"
+    f = extract_fields(Grid.from_text(receipt))
+    assert f.doc_type is DocType.RECEIPT and f.number is None and f.issue_date is None
 
 
 def test_the_currency_by_its_label_and_the_amount_left_after_prepayment() -> None:
