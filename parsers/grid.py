@@ -19,7 +19,9 @@ T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
+_WRAPPED_LINES = 4  # a label in a narrow table column: up to four lines
 # Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
 _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
@@ -54,30 +56,37 @@ class Grid:
         object.__setattr__(self, "wrapped", tuple(self._wrapped_labels()))
 
     def _wrapped_labels(self) -> Iterator[tuple[str, Cell]]:
-        """(the upper line's text, the two lines as one cell). The second line is the first
-        text under the first in its column, in the next row or the one after: a neighbour
-        cell of one line, centred in the same table row, may stand between them ("Datum |
-        Faktura č. | vystavení")."""
-        for at, upper in enumerate(self.rows):
+        """(the lines above the last, the lines as one cell), for a wordy cell and the one,
+        two or three wordy lines under it: a narrow column wraps "Datum | uskutečnění |
+        zdanitelného | plnění". Each next line is the first text under the last in its column,
+        in the next row or the one after: a neighbour cell of one line, centred in the same
+        table row, may stand between them ("Datum | Faktura č. | vystavení")."""
+        for upper in self.rows:
             if len(upper) > LABEL_ROW_CELLS:
                 continue  # no header row: a hostile page's thousands of cells stay linear
             for cell in upper:
                 if _HAS_DIGIT.search(cell.text):
                     continue
-                for lower in self.rows[at + 1 : at + 3]:
-                    if len(lower) > LABEL_ROW_CELLS:
+                last, text, left, right = cell, cell.text, cell.left, cell.right
+                for _ in range(_WRAPPED_LINES - 1):
+                    other = self._line_under(last)
+                    if other is None or _HAS_DIGIT.search(other.text):
                         break
-                    other = next(
-                        (o for o in lower if o.left < cell.right and o.right > cell.left - 2),
-                        None,
-                    )
-                    if other is None:
-                        continue  # nothing under it in this row: look one row further
-                    if not _HAS_DIGIT.search(other.text):
-                        joined = f"{cell.text} {other.text}"
-                        left, right = min(cell.left, other.left), max(cell.right, other.right)
-                        yield cell.text, Cell(other.row, other.index, left, right, joined)
-                    break
+                    left, right = min(left, other.left), max(right, other.right)
+                    yield text, Cell(other.row, other.index, left, right, f"{text} {other.text}")
+                    last, text = other, f"{text} {other.text}"
+
+    def _line_under(self, cell: Cell) -> Cell | None:
+        """The first text under `cell` in its column, in the next row or the one after."""
+        for lower in self.rows[cell.row + 1 : cell.row + 3]:
+            if len(lower) > LABEL_ROW_CELLS:
+                return None
+            other = next(
+                (o for o in lower if o.left < cell.right and o.right > cell.left - 2), None
+            )
+            if other is not None:
+                return other
+        return None
 
     @classmethod
     def from_pdf(cls, pdf: PdfText) -> Grid:
@@ -140,12 +149,24 @@ class Grid:
         return row[cell.index + 1] if cell.index + 1 < len(row) else None
 
     def below(self, cell: Cell, depth: int = 2) -> Iterator[Cell]:
-        """Cells in the next rows that overlap `cell` horizontally (values under a label)."""
-        for row in self.rows[cell.row + 1 : cell.row + 1 + depth]:
-            for other in row:
-                if other.left < cell.right and other.right > cell.left - 2:
-                    yield other
-                    break
+        """Cells in the next rows that overlap `cell` horizontally (values under a label).
+        Rows of words only with nothing under `cell` do not count: its neighbours' labels
+        wrapped there ("Číslo | Datum", "  | uskutečnění", "  | plnění", then the values)."""
+        skipped = 0
+        for row in self.rows[cell.row + 1 :]:
+            if depth <= 0:
+                return
+            other = next((o for o in row if o.left < cell.right and o.right > cell.left - 2), None)
+            if other is not None:
+                yield other
+            elif (
+                skipped < _WRAPPED_LINES - 1
+                and len(row) <= LABEL_ROW_CELLS
+                and not any(_HAS_DIGIT.search(o.text) for o in row)
+            ):
+                skipped += 1
+                continue
+            depth -= 1
 
     def value_for(
         self,
@@ -177,6 +198,19 @@ class Grid:
             for other in neighbours:
                 if other is not None:
                     value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label
+                    if value is None and (year := self._year_after(other)) is not None:
+                        value = parse(f"{other.text.lstrip(' :')} {year}")  # "30. mája | 2025"
                     if value is not None:
                         return value, other
         return None
+
+    def _year_after(self, cell: Cell) -> str | None:
+        """A year alone on the next line, where a date too long for its column or line went
+        on: under the cell, or at the start of the line (a wrapped "Label:<TAB>8. mája")."""
+        if cell.row + 1 >= len(self.rows) or _YEAR.search(cell.text):
+            return None
+        row = self.rows[cell.row + 1]
+        under = next((o for o in row if o.left < cell.right and o.right > cell.left - 2), None)
+        if under is None and len(row) == 1 and row[0].right < cell.left:
+            under = row[0]
+        return under.text if under is not None and _YEAR.fullmatch(under.text) else None

@@ -373,3 +373,36 @@ def test_header_labels_wrapped_around_a_centred_neighbour() -> None:
     assert (f.issue_date, f.delivery_date) == (date(2025, 6, 2), date(2025, 6, 2))
     assert f.due_date == date(2025, 6, 16) and f.variable_symbol == "20250746"
     assert f.number == "20250746"
+
+
+def test_labels_wrapped_over_four_lines_and_dates_wrapped_before_the_year() -> None:
+    # narrow columns of a word processor's facts table: a label in four lines, the values
+    # under the last line of the longest label, a long date broken before its year
+    text = (
+        "Faktura\n"
+        "Číslo faktury    Datum vystavení    Datum             Datum splatnosti   VS\n"
+        "                                    uskutečnění\n"
+        "                                    zdanitelného\n"
+        "                                    plnění\n"
+        "20250384         21.08.2025         21. srpna         4. září            20250384\n"
+        "                                    2025              2025\n"
+    )
+    f = _fields(text)
+    assert (f.number, f.variable_symbol) == ("20250384", "20250384")
+    assert f.issue_date == date(2025, 8, 21)
+    assert (f.delivery_date, f.due_date) == (date(2025, 8, 21), date(2025, 9, 4))
+
+
+def test_a_tab_line_whose_date_goes_on_at_the_start_of_the_next_line() -> None:
+    text = (
+        "Faktúra 2025922\n"
+        "Dátum vyhotovenia:            8. mája 2025\n"
+        "Dátum zdaniteľného plnenia:   8. mája\n"
+        "2025\n"
+        "Dátum splatnosti:             22. mája 2025\n"
+    )
+    f = _fields(text)
+    assert (f.issue_date, f.delivery_date) == (date(2025, 5, 8), date(2025, 5, 8))
+    assert f.due_date == date(2025, 5, 22)
+    # a year alone is no date of its own, and a label without a value takes none below
+    assert _fields("Faktúra 1\nDátum splatnosti:\n2025\n").due_date is None
