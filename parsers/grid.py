@@ -128,14 +128,18 @@ class Grid:
     def find(
         self, label: re.Pattern[str], first_rows: int | None = None, wrapped: bool = False
     ) -> Iterator[tuple[Cell, re.Match[str]]]:
-        """Where `label` is printed; with `wrapped`, afterwards also labels broken over two
+        """Where `label` is printed, overlapping matches included; with `wrapped`, afterwards also labels broken over two
         lines of a cell, matched as a whole: across the break, and not by the second line
         alone (a bare "Datum" above "vystavení" is a label, and so is "Datum vystavení")."""
         rows = self.rows if first_rows is None else self.rows[:first_rows]
         for row in rows:
             for cell in row:
-                for m in label.finditer(cell.text):
+                # overlapping ones too: "DOKLAD Číslo" ("Doklad číslo 12") is no label in
+                # "… DAŇOVÝ DOKLAD Číslo faktúry: 12", "Číslo faktúry" is
+                m = label.search(cell.text)
+                while m is not None:
                     yield cell, m
+                    m = label.search(cell.text, m.start() + 1)
         if wrapped:
             last = len(rows)
             for upper, cell in self.wrapped:

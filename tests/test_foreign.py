@@ -406,3 +406,13 @@ def test_a_tab_line_whose_date_goes_on_at_the_start_of_the_next_line() -> None:
     assert f.due_date == date(2025, 5, 22)
     # a year alone is no date of its own, and a label without a value takes none below
     assert _fields("Faktúra 1\nDátum splatnosti:\n2025\n").due_date is None
+
+
+def test_a_number_label_overlapping_a_longer_false_one_in_the_title_cell() -> None:
+    # "DOKLAD Číslo" (as in "Doklad číslo 12") matches first and leaves no number; the
+    # overlapping "Číslo faktúry" after it is the label
+    f = _fields(
+        "DOBROPIS - OPRAVNÝ DAŇOVÝ DOKLAD Číslo faktúry: 20250298\nPôvodná faktúra: 2025085\n"
+    )
+    assert f.doc_type is DocType.CREDIT_NOTE
+    assert (f.number, f.refers_to) == ("20250298", "2025085")
