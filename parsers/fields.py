@@ -311,7 +311,8 @@ def _under_party_header(grid: Grid, cell: Cell) -> bool:
 
 
 _TITLE_NUMBER = re.compile(
-    r"^(?:\s*(?:VAT|-|–|daňový doklad|tax invoice))*\s*(?:č\.|nr\.?|no\.?|n°|nº|#|number|nummer)?"
+    r"^(?:\s*(?:VAT|-|–|daňový doklad|tax invoice))*\s*"
+    r"(?:č\.|čísl?o|nr\.?|no\.?|n°|nº|#|number|nummer|numéro|numero|numer|szám)?"
     r"\s*:?\s*(\S+)\s*$",
     NOCASE,
 )

@@ -416,3 +416,14 @@ def test_a_number_label_overlapping_a_longer_false_one_in_the_title_cell() -> No
     )
     assert f.doc_type is DocType.CREDIT_NOTE
     assert (f.number, f.refers_to) == ("20250298", "2025085")
+
+
+def test_the_number_beside_the_title_after_the_word_for_number() -> None:
+    for title in (
+        "FAKTÚRA - DAŇOVÝ DOKLAD        číslo 20250542",
+        "Facture        numéro F-2025-77",
+    ):
+        number = title.split()[-1]
+        assert _fields(f"{title}\nDodávateľ:    Odberateľ:\n").number == number
+    # a phrase after the word is no number beside the title
+    assert _fields("FAKTÚRA        číslo objednávky 2025\n").number is None
