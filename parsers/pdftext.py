@@ -38,6 +38,10 @@ class Segment:
     right: float
     top: float
     text: str
+    # whether the page's text has a space before this run (PDFium's own word breaks), where
+    # known: producers that split words into several text objects ("RE-20 | 201121 | /50 |
+    # 8") leave gaps no wider than between words, and abut words ("at|2020")
+    space_before: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,17 +189,31 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         # as far from its neighbours as a word gap ("s . r . o ."), the advances do not.
         segments = []
         if not any(_overlap(a, b) for a, b in itertools.pairwise(rects)):
+            raw = textpage.raw
             for left, bottom, right, top in rects:
-                text = textpage.get_text_bounded(left, bottom, right, top)
-                text = " ".join(text.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
+                bounded = textpage.get_text_bounded(left, bottom, right, top)
+                text = " ".join(bounded.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
                 if text:
-                    segments.append(Segment(left, bottom, right, top, text))
+                    space = bounded[0].isspace() or _space_before(raw, left, bottom, top)
+                    segments.append(Segment(left, bottom, right, top, text, space))
         if not segments or sum(len(s.text) == 1 for s in segments) > 0.6 * len(segments):
             segments = _char_segments(textpage)
     finally:
         textpage.close()
         page.close()
     return PageText(tuple(segments), code_like)
+
+
+def _space_before(raw: Any, left: float, bottom: float, top: float) -> bool | None:
+    """Whether the character PDFium reads before the rect's first one is white space (the
+    rect's left edge is its first glyph's)."""
+    at = pdfium_c.FPDFText_GetCharIndexAtPos(raw, left + 0.3, (bottom + top) / 2, 0.5, 0.5)
+    if at < 0:
+        return None
+    if at == 0:
+        return True
+    code = pdfium_c.FPDFText_GetUnicode(raw, at - 1)
+    return code in (0, 0xFFFE) or chr(code).isspace()
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -291,6 +309,8 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
             lettered = False
         if seg.text[0] in ",.;:" and gap < tall * 0.42:  # "Jan 1, 2022", not "Jan 1 , 2022"
             lettered = True
+        if seg.space_before is not None:  # the page says: a word goes on, or a new one starts
+            lettered = not seg.space_before and gap < tall * 0.42
         cells[-1] = Segment(
             prev.left,
             min(prev.bottom, seg.bottom),

@@ -54,3 +54,26 @@ def test_page_limit() -> None:
     pdf = read_pdf(bytes(doc.output()), max_pages=5)
     assert pdf.page_count == 12 and len(pdf.pages) == 5 and pdf.truncated
     assert pdf.pages[-1].lines == ("Page 5",)
+
+
+def test_a_word_split_into_several_text_objects_is_one_word() -> None:
+    # some producers (gnuaccounting) draw a number in pieces, each its own text object;
+    # the tight glyph boxes leave gaps as wide as a narrow word gap between the pieces
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    from tests.docgen import _Canvas
+
+    _Canvas()  # registers the DejaVu fonts
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    x = 60.0
+    for piece in ("Invoice # RE-20", "201121", "/50", "8", " issued at ", "2020-11-21"):
+        c.setFont("DejaVu", 10)
+        c.drawString(x, 700, piece)
+        x += pdfmetrics.stringWidth(piece, "DejaVu", 10)
+    c.save()
+    text = read_pdf(buf.getvalue()).text
+    assert "RE-20201121/508 issued at 2020-11-21" in text, text
