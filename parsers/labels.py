@@ -220,7 +220,7 @@ DELIVERY = _compile(
 DUE = _compile(
     r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|^splatno\b|due date|payment due",
     r"date due|płatne do|termin zapłaty|esedékesség|fizetés határideje|vervaldag|betaaltermijn",
-    r"fälligkeitsdatum|fälligkeit\b|fällig am|fällig bis|zahlbar bis|zahlungsziel",
+    r"fälligkeitsdatum|fälligkeitstag|fälligkeit\b|fällig (?:am|bis|zum)|zahlbar bis|zahlungsziel",
     r"zahlbar (?:ohne|rein|netto|sofort)(?: \w+){0,2}? bis(?: zum)?",  # "Zahlbar ohne Abschlag bis"
     r"bitte überweisen sie (?:[^.\d]{0,40}?\s)?bis(?: zum| spätestens)?",
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",

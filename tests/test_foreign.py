@@ -356,6 +356,8 @@ def test_german_due_dates_in_payment_terms_and_under_a_column_head() -> None:
     assert _fields(terms).due_date == date(2025, 12, 31)
     column = "Rechnung R-2\nBeschreibung    Fälligkeit\nTeilzahlung     29.11.2018\n"
     assert _fields(column).due_date == date(2018, 11, 29)
+    for label in ("Fälligkeitstag:", "Fällig zum "):
+        assert _fields(f"Rechnung R-3\n{label}01.04.2014\n").due_date == date(2014, 4, 1)
 
 
 def test_header_labels_wrapped_around_a_centred_neighbour() -> None:
