@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,23 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     if not any(seg.text.strip() for page in pages for seg in page.segments):
         problem = "no text layer (scanned or printed as curves)"
         return PdfText(pages, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
+    if _garbled(pages):
+        problem = "text layer unreadable (fonts without a character map): read as pictures"
+        blank = tuple(PageText((), page.code_like) for page in pages)
+        return PdfText(blank, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
     return PdfText(pages, count, (), None, embedded)
+
+
+# control characters, private use, unpaired surrogates, the replacement character
+_NO_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+
+
+def _garbled(pages: tuple[PageText, ...]) -> bool:
+    """A text layer of glyph numbers rather than characters: a font embedded without a
+    character map (no ToUnicode, a custom encoding) gives control and private-use codes. The
+    page shows the text; its text layer does not have it."""
+    text = "".join(seg.text for page in pages for seg in page.segments)
+    return len(text) >= 20 and len(_NO_CHARACTER.findall(text)) > 0.3 * len(text)
 
 
 def _embedded(doc: pdfium.PdfDocument) -> tuple[tuple[str, bytes], ...]:

@@ -1353,6 +1353,25 @@ def encrypted(pdf: bytes, user_password: str = "heslo", owner_password: str = "v
     return out.getvalue()
 
 
+def without_character_maps(pdf: bytes) -> bytes:
+    """The same PDF with its fonts' ToUnicode maps removed: the page looks the same, its text
+    layer reads as glyph numbers (what some print drivers and old programs send)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"]["/Font"]
+        for key in fonts:
+            font = fonts[key].get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def curves_only_pdf() -> bytes:
     """A page with drawings and no text objects: what a "print to PDF as curves" produces."""
     pdf = FPDF()

@@ -98,6 +98,18 @@ def test_a_scanned_invoice_is_read_as_a_picture_and_as_an_image_only_pdf(seed: i
         assert exact >= 0.9  # a VAT table that does not add up is left out, not guessed
 
 
+def test_a_pdf_whose_text_layer_is_glyph_numbers_is_read_from_its_picture() -> None:
+    doc = docgen.make_doc(7001)
+    pdf = docgen.without_character_maps(docgen.render_sk_columns(doc))
+    result = extract_document(
+        Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "2")
+    )
+    assert result.read_by == "ocr"
+    exact, wrong, bad = score(as_contract(result.fields), doc.expected())
+    assert wrong == 0, bad
+    assert exact >= 0.9, bad
+
+
 def test_exif_orientation_is_applied_before_reading() -> None:
     doc = docgen.make_doc(6)
     upright = Image.open(io.BytesIO(photos.scan(docgen.render_sk_columns(doc), 6)))

@@ -7,7 +7,7 @@ from fpdf import FPDF
 
 from parsers.pdftext import read_pdf
 from parsers.vocab import Flag
-from tests.docgen import LAYOUTS, curves_only_pdf, encrypted, make_doc
+from tests.docgen import LAYOUTS, curves_only_pdf, encrypted, make_doc, without_character_maps
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +77,11 @@ def test_a_word_split_into_several_text_objects_is_one_word() -> None:
     c.save()
     text = read_pdf(buf.getvalue()).text
     assert "RE-20201121/508 issued at 2020-11-21" in text, text
+
+
+def test_a_text_layer_of_glyph_numbers_is_no_text_layer(invoice_pdf: bytes) -> None:
+    garbled = read_pdf(without_character_maps(invoice_pdf))
+    assert garbled.flags == (Flag.NO_TEXT_LAYER,)
+    assert garbled.problem is not None and "unreadable" in garbled.problem
+    assert garbled.text == ""  # no control characters reach the field reader
+    assert read_pdf(invoice_pdf).flags == ()  # the same page with its maps reads as text
