@@ -206,13 +206,22 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         # as far from its neighbours as a word gap ("s . r . o ."), the advances do not.
         segments = []
         if not any(_overlap(a, b) for a, b in itertools.pairwise(rects)):
-            raw = textpage.raw
+            # the rects follow the page's text in order: where each one's text sits in it
+            # tells whether PDFium reads a space before it
+            page_text, at = textpage.get_text_range(), 0
             for left, bottom, right, top in rects:
                 bounded = textpage.get_text_bounded(left, bottom, right, top)
                 text = " ".join(bounded.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
-                if text:
-                    space = bounded[0].isspace() or _space_before(raw, left, bottom, top)
-                    segments.append(Segment(left, bottom, right, top, text, space))
+                if not text:
+                    continue
+                core = bounded.strip(_NO_LETTER_TEXT)  # a space at a boundary touches both
+                found = page_text.find(core, at)
+                space = None
+                if 0 <= found - at <= _SKIPPED_CHARS:
+                    space = found == 0 or page_text[found - 1] in _NO_LETTER_TEXT
+                if found >= 0:
+                    at = found + len(core)
+                segments.append(Segment(left, bottom, right, top, text, space))
         if not segments or sum(len(s.text) == 1 for s in segments) > 0.6 * len(segments):
             segments = _char_segments(textpage)
     finally:
@@ -221,16 +230,8 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
     return PageText(tuple(segments), code_like)
 
 
-def _space_before(raw: Any, left: float, bottom: float, top: float) -> bool | None:
-    """Whether the character PDFium reads before the rect's first one is white space (the
-    rect's left edge is its first glyph's)."""
-    at = pdfium_c.FPDFText_GetCharIndexAtPos(raw, left + 0.3, (bottom + top) / 2, 0.5, 0.5)
-    if at < 0:
-        return None
-    if at == 0:
-        return True
-    code = pdfium_c.FPDFText_GetUnicode(raw, at - 1)
-    return code in (0, 0xFFFE) or chr(code).isspace()
+_SKIPPED_CHARS = 8  # between two rects: the spaces and line breaks PDFium reads there
+_NO_LETTER_TEXT = " \t\r\n\x00\ufffe"
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
