@@ -35,7 +35,11 @@ CURRENCY_SIGNS = {
 }
 _CURRENCY = r"(?:€|EUR|Kč|KČ|CZK|USD|\$|GBP|£|HUF|Ft|PLN|zł|CHF|INR|₹|Rs\.)"
 # 1 234,56 | 1.234,56 | 1,234.56 | 1234.56 | 1234,56 | -1 234,56 ; groups of three after the first
-_NUMBER = r"[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d{1,2})?|[-−–]?\d+(?:[.,]\d{1,2})?"
+# and "1 210,-" (whole crowns or euros, as Czech and Slovak prints write them), "1’234.50"
+_NUMBER = (
+    r"[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})*(?:[.,](?:\d{1,2}|-{1,2}(?!\d)))?"
+    r"|[-−–]?\d+(?:[.,](?:\d{1,2}|-{1,2}(?!\d)))?"
+)
 AMOUNT_RE = re.compile(
     rf"(?P<pre>{_CURRENCY})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_CURRENCY})?(?![\d%])", re.IGNORECASE
 )
@@ -46,29 +50,38 @@ _DATE_SLASH = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/-
 _MONTHS: dict[str, int] = {}
 for _number_, _names in enumerate(
     (
-        "január januára janu[aá]r leden ledna jan january januar jänner janvier janv januari gennaio styczeń stycznia enero",
-        "február februára feb[rb]u[aá]r únor února february februar février févr februari febbraio luty lutego febrero",
-        "marec marca březen března mar march märz mars maart marzo marca marzec március",
-        "apríl apríla duben dubna apr april avril aprile kwiecień kwietnia abril április",
+        "január januára janu[aá]r leden ledna jan january januar jänner janvier janv januari gennaio gen styczeń stycznia enero ene",
+        "február februára feb[rb]u[aá]r únor února february februar février févr fevr februari febbraio luty lutego febrero",
+        "marec marca březen března mar march märz mär mrt mars maart marzo marca marzec március",
+        "apríl apríla duben dubna apr april avril avr aprile kwiecień kwietnia abril abr április",
         "máj mája květen května may mai mei maggio maj maja mayo május",
         "jún júna červen června jun june juni juin giugno czerwiec czerwca junio június",
-        "júl júla červenec července jul july juli juillet luglio lipiec lipca julio július",
-        "august augusta srpen srpna aug augustus août agosto sierpień sierpnia augusztus",
-        "september septembra září sep sept septembre settembre wrzesień września septiembre szeptember",
-        "október októbra říjen října oct october oktober octobre ottobre październik października octubre",
-        "november novembra listopad listopadu nov novembre noviembre",
-        "december decembra prosinec prosince dec dezember décembre dicembre grudzień grudnia diciembre dez",
+        "júl júla červenec července jul july juli juillet juil luglio lipiec lipca julio július",
+        "august augusta srpen srpna aug augustus août agosto ago sierpień sierpnia augusztus",
+        "september septembra září sep sept septembre settembre set wrzesień września septiembre szeptember",
+        "október októbra říjen října oct okt october oktober octobre ottobre ott październik października octubre",
+        "november novembra listopad listopadu listopada nov novembre noviembre",
+        "december decembra prosinec prosince dec dezember décembre déc dicembre dic grudzień grudnia diciembre dez",
     ),
     start=1,
 ):
     for _name in _names.split():
         _MONTHS.setdefault(_name.replace("[aá]", "a").replace("[rb]", "r"), _number_)
 _MONTH_WORD = r"([^\W\d_]{3,12})\.?"
-_DATE_DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s+{_MONTH_WORD},?\s+(\d{{4}})(?!\d)")
+# "24. novembra 2026", "24th November 2026", "24-Nov-2026"
+_DATE_DAY_MONTH = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?(?:\.?\s+|-){_MONTH_WORD}(?:,?\s+|-)(\d{{4}})(?!\d)"
+)
+# Roman months, as older Czech, Slovak and Polish prints write them: 24.XI.2026, 24. XI. 2026
+_DATE_ROMAN = re.compile(r"(?<!\d)(\d{1,2})\.\s?([IVX]{1,4})\.\s?(\d{4})(?!\d)")
+_ROMAN = {r: n for n, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
 _DATE_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 # Year first, as Hungarian programs print dates: 2026.04.16., 2026. 04. 16., 2026. április 16.
 _DATE_YMD = re.compile(r"(?<![\d.])(\d{4})\.\s?(\d{1,2})\.\s?(\d{1,2})\.?(?![\d,])")
 _DATE_YEAR_MONTH = re.compile(rf"(?<!\d)(\d{{4}})\.\s+{_MONTH_WORD}\s+(\d{{1,2}})\.?(?!\d)")
+
+
+_MONEY_DECIMALS = re.compile(r"[.,](?:\d{2}|-{1,2})\s*$")  # "12,50", "1 210,-"
 
 
 def parse_amount(text: str) -> tuple[Decimal, str | None] | None:
@@ -79,7 +92,7 @@ def parse_amount(text: str) -> tuple[Decimal, str | None] | None:
         return None
     value = _number(m.group("num"))
     sign = m.group("pre") or m.group("post")
-    if value is None or (sign is None and not re.search(r"[.,]\d{2}$", m.group("num").strip())):
+    if value is None or (sign is None and not _MONEY_DECIMALS.search(m.group("num"))):
         return None
     return value, CURRENCY_SIGNS.get(sign.upper()) if sign else None
 
@@ -89,7 +102,7 @@ def amounts_in(text: str) -> list[Decimal]:
     out = []
     for m in AMOUNT_RE.finditer(text):
         num = m.group("num")
-        if re.search(r"[.,]\d{2}$", num.strip()):
+        if _MONEY_DECIMALS.search(num):
             value = _number(num)
             if value is not None:
                 out.append(value)
@@ -139,6 +152,9 @@ def parse_date(text: str, slashes: str = "dmy") -> date | None:
             candidates.extend(_mk(m.start(), year, second, first))
         elif slashes == "mdy":
             candidates.extend(_mk(m.start(), year, first, second))
+    for m in _DATE_ROMAN.finditer(text):
+        if (month := _ROMAN.get(m.group(2))) is not None:
+            candidates.extend(_mk(m.start(), int(m.group(3)), month, int(m.group(1))))
     for m in _DATE_DAY_MONTH.finditer(text):
         if (month := _MONTHS.get(m.group(2).casefold())) is not None:
             candidates.extend(_mk(m.start(), int(m.group(3)), month, int(m.group(1))))

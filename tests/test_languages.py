@@ -15,7 +15,7 @@ from parsers.fields import extract_fields
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
-from parsers.values import date_readings, find_ibans, parse_date, slash_order
+from parsers.values import date_readings, find_ibans, parse_amount, parse_date, slash_order
 from parsers.vocab import DocType, Flag
 from tests.docgen import FONT_DIR, LAYOUTS, make_doc, to_ubl, with_embedded
 
@@ -34,12 +34,32 @@ from tests.docgen import FONT_DIR, LAYOUTS, make_doc, to_ubl, with_embedded
         ("03/20/2023", date(2023, 3, 20)),  # the second part cannot be a month
         ("28/11/2022", date(2022, 11, 28)),
         ("2026-11-24", date(2026, 11, 24)),
+        ("24.XI.2026", date(2026, 11, 24)),  # a Roman month
+        ("24th November 2026", date(2026, 11, 24)),
+        ("24-Nov-2026", date(2026, 11, 24)),
+        ("24 listopada 2026", date(2026, 11, 24)),  # Polish genitive
+        ("3 okt. 2025", date(2025, 10, 3)),
+        ("12 déc. 2025", date(2025, 12, 12)),
         ("Seite 1 von 2", None),
         ("1.234,56", None),
     ],
 )
 def test_dates_in_printed_forms(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 210,- Kč", (Decimal("1210"), "CZK")),  # whole crowns, as Czech prints write them
+        ("1.234,-", (Decimal("1234"), None)),
+        ("CHF 1’234.50", (Decimal("1234.50"), "CHF")),  # not 1.00: a typographic apostrophe
+        ("1 234,56 €", (Decimal("1234.56"), "EUR")),
+        ("12 ks", None),  # a quantity, not money
+    ],
+)
+def test_amounts_in_printed_forms(text: str, expected: tuple[Decimal, str | None] | None) -> None:
+    assert parse_amount(text) == expected
 
 
 def test_an_ambiguous_slashed_date_is_read_only_when_the_page_tells_the_order() -> None:
