@@ -74,7 +74,12 @@ _DATE_DAY_MONTH = re.compile(
 )
 # Roman months, as older Czech, Slovak and Polish prints write them: 24.XI.2026, 24. XI. 2026
 _DATE_ROMAN = re.compile(r"(?<!\d)(\d{1,2})\.\s?([IVX]{1,4})\.\s?(\d{4})(?!\d)")
-_ROMAN = {r: n for n, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
+_ROMAN = {
+    r: n
+    for n, r in enumerate(
+        ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"], start=1
+    )
+}
 _DATE_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 # Year first, as Hungarian programs print dates: 2026.04.16., 2026. 04. 16., 2026. április 16.
 _DATE_YMD = re.compile(r"(?<![\d.])(\d{4})\.\s?(\d{1,2})\.\s?(\d{1,2})\.?(?![\d,])")
