@@ -625,6 +625,8 @@ def _outside_id(
         hits = [(m.group(0), m.group(1), m.start()) for m in whole.finditer(cell.text)]
         m = None if hits else label.search(cell.text)
         right = grid.right_of(cell) if m else None
+        if m and right is None and not cell.text[m.end() :].strip(" :"):
+            right = grid.line_after(cell)  # a footer line broken after "VAT No.:"
         if m and right and (v := value.match(right.text)):  # "USt.-Identnr.: | DE123456789"
             hits.append((m.group(0), v.group(1), m.start()))
         for said, raw, start in hits:

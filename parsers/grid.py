@@ -20,6 +20,7 @@ _CHAR_WIDTH = 5.0  # points per character column for plain text
 _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DAY = re.compile(r"\d{1,2}[.,]?")
 LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
 _WRAPPED_LINES = 4  # a label in a narrow table column: up to four lines
 # Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
@@ -209,12 +210,31 @@ class Grid:
         return None
 
     def _year_after(self, cell: Cell) -> str | None:
-        """A year alone on the next line, where a date too long for its column or line went
-        on: under the cell, or at the start of the line (a wrapped "Label:<TAB>8. mája")."""
-        if cell.row + 1 >= len(self.rows) or _YEAR.search(cell.text):
+        """The rest of a date too long for its column or line, broken before its year: a year
+        alone under it, after a day ("June | 15, | 2026"), or at the start of the next line (a
+        wrapped "Label:<TAB>8. mája"). A cell centred in a table row may stand between."""
+        if _YEAR.search(cell.text):
             return None
-        row = self.rows[cell.row + 1]
-        under = next((o for o in row if o.left < cell.right and o.right > cell.left - 2), None)
-        if under is None and len(row) == 1 and row[0].right < cell.left:
-            under = row[0]
-        return under.text if under is not None and _YEAR.fullmatch(under.text) else None
+        after = self.line_after(cell)
+        if after is not None and len(self.rows[after.row]) == 1 and after.right < cell.left:
+            nxt: Cell | None = after  # the line went on at its start
+        else:
+            nxt = self._line_under(cell)
+        parts = []
+        while nxt is not None and len(parts) < 2:
+            if _YEAR.fullmatch(nxt.text):
+                return " ".join([*parts, nxt.text])
+            if not _DAY.fullmatch(nxt.text):
+                return None
+            parts.append(nxt.text)
+            nxt = self._line_under(nxt)
+        return None
+
+    def line_after(self, cell: Cell) -> Cell | None:
+        """Where a wrapped line goes on when `cell` ends its row: the next row's first cell,
+        starting no further right than `cell` (a paragraph's next line, a footer's "VAT No.: |
+        SK…")."""
+        if cell.row + 1 >= len(self.rows) or cell.index + 1 < len(self.rows[cell.row]):
+            return None
+        first = self.rows[cell.row + 1][0]
+        return first if first.left < cell.left + 2 else None

@@ -429,3 +429,35 @@ def test_the_number_beside_the_title_after_the_word_for_number() -> None:
         assert _fields(f"{title}\nDodávateľ:    Odberateľ:\n").number == number
     # a phrase after the word is no number beside the title
     assert _fields("FAKTÚRA        číslo objednávky 2025\n").number is None
+
+
+def test_dates_broken_over_three_lines_and_centred_between_other_cells() -> None:
+    # a bordered facts row with its cells centred vertically (five columns): labels and
+    # values of two and three lines interleave with their neighbours' rows
+    rows = [
+        ("", "Invoice", "", "", ""),
+        ("", "", "Delivery", "", "Payment"),
+        ("Invoice", "", "date", "Variable", ""),
+        ("", "date", "", "", "due"),
+        ("number", "", "June", "symbol", ""),
+        ("", "June 15,", "", "", "June 29,"),
+        ("20260355", "", "15,", "20260355", ""),
+        ("", "2026", "", "", "2026"),
+        ("", "", "2026", "", ""),
+    ]
+    text = "Tax invoice 20260355\n" + "".join(
+        "".join(f"{cell:<14}" for cell in row).rstrip() + "\n" for row in rows
+    )
+    f = _fields(text)
+    assert (f.issue_date, f.due_date) == (date(2026, 6, 15), date(2026, 6, 29))
+    assert f.delivery_date == date(2026, 6, 15)
+
+
+def test_a_footer_broken_after_the_vat_id_label() -> None:
+    text = (
+        "Invoice 20250219\n"
+        "Customer\nFirma s.r.o.\nVAT No.: SK2020104735\n"
+        "Alfa s.r.o. · Mlynská 5 · 040 01 Košice · Reg. No.: 36582221 · VAT No.:\n"
+        "SK2021152023\n"
+    )
+    assert _fields(text).supplier.ic_dph == "SK2021152023"
