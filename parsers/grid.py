@@ -220,7 +220,7 @@ class Grid:
             nxt: Cell | None = after  # the line went on at its start
         else:
             nxt = self._line_under(cell)
-        parts = []
+        parts: list[str] = []
         while nxt is not None and len(parts) < 2:
             if _YEAR.fullmatch(nxt.text):
                 return " ".join([*parts, nxt.text])
