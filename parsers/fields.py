@@ -386,7 +386,24 @@ def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
         if found:
             (value, currency), _ = found
             return value, currency
+    for head, _ in grid.find(labels.PAYABLE_COLUMN):
+        if _column_head(grid, head) and (summed := _summed_column(grid, head)) is not None:
+            return summed
     return None, None
+
+
+def _summed_column(grid: Grid, head: Cell) -> tuple[Decimal, str | None] | None:
+    """The last amount under a column head when it is the sum of the two or more above it
+    (a summary table's rows per VAT rate, then their total): the arithmetic proves it."""
+    column = []
+    for cell in grid.below(head, depth=8):
+        if (amount := parse_amount(cell.text)) is None:
+            break
+        column.append(amount)
+    if len(column) < 3:
+        return None
+    *rows, (last, currency) = column
+    return (last, currency) if sum(v for v, _ in rows) == last else None
 
 
 def _payment_documented(

@@ -275,6 +275,13 @@ TOTALS: tuple[re.Pattern[str], ...] = (
     ),
 )
 
+# Column heads that can only mean the amount to pay (never a line item's amount): a summary
+# table's last column, its last row the sum of the rows above ("… | MwSt-% | Endbetrag").
+PAYABLE_COLUMN = _compile(
+    r"^(?:endbetrag|zahlbetrag|zu zahlen|amount due|total due|k úhrade|k úhradě|na úhradu)$",
+    r"^(?:net à payer|te betalen|da pagare|do zapłaty|fizetendő)$",
+)
+
 # What an advance tax document documents: the payment received (its total, by the contract).
 PAYMENT_RECEIVED = _compile(
     r"prijatá platba(?: celkom)?|přijatá platba(?: celkem)?|prijatá záloha|přijatá záloha",

@@ -461,3 +461,19 @@ def test_a_footer_broken_after_the_vat_id_label() -> None:
         "SK2021152023\n"
     )
     assert _fields(text).supplier.ic_dph == "SK2021152023"
+
+
+def test_the_amount_to_pay_as_the_summed_last_row_of_a_summary_column() -> None:
+    def table(*rows: tuple[str, ...]) -> str:
+        return "".join("".join(f"{c:<14}" for c in row).rstrip() + "\n" for row in rows)
+
+    head = ("Warenwert", "Nettobetrag", "MwSt-Betrag", "MwSt-%", "Endbetrag")
+    rows = [
+        ("326,50", "321,40", "61,07", "19,0", "382,47"),
+        ("130,70", "127,59", "8,93", "7,0", "136,52"),
+    ]
+    summed = ("457,20", "448,99", "70,00", "EUR", "518,99")
+    assert _fields("Rechnung 7\n" + table(head, *rows, summed)).total == Decimal("518.99")
+    # a last row that is no sum of the rows above proves nothing
+    other = ("457,20", "448,99", "70,00", "EUR", "519,99")
+    assert _fields("Rechnung 7\n" + table(head, *rows, other)).total is None
