@@ -212,7 +212,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
             for left, bottom, right, top in rects:
                 bounded = textpage.get_text_bounded(left, bottom, right, top)
                 text = " ".join(bounded.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
-                if not text:
+                if not (text := _characters(text)):
                     continue
                 core = bounded.strip(_NO_LETTER_TEXT)  # a space at a boundary touches both
                 found = page_text.find(core, at)
@@ -232,6 +232,18 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
 
 _SKIPPED_CHARS = 8  # between two rects: the spaces and line breaks PDFium reads there
 _NO_LETTER_TEXT = " \t\r\n\x00\ufffe"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _characters(text: str) -> str:
+    """`text` with the UTF-16 halves PDFium hands over one by one (an emoji: a phone icon in a
+    footer) put back together, and a lone half dropped: it is no character, and no page,
+    log or terminal can print it."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -254,7 +266,8 @@ def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
 
     def flush() -> None:
         if run:
-            segments.append(Segment(left, bottom, right, top, "".join(run)))
+            if text := _characters("".join(run)):
+                segments.append(Segment(left, bottom, right, top, text))
             run.clear()
 
     for i in range(textpage.count_chars()):

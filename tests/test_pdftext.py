@@ -85,3 +85,16 @@ def test_a_text_layer_of_glyph_numbers_is_no_text_layer(invoice_pdf: bytes) -> N
     assert garbled.problem is not None and "unreadable" in garbled.problem
     assert garbled.text == ""  # no control characters reach the field reader
     assert read_pdf(invoice_pdf).flags == ()  # the same page with its maps reads as text
+
+
+def test_utf16_halves_are_joined_and_a_lone_one_dropped() -> None:
+    from parsers.pdftext import _characters
+
+    assert _characters("Tel. \ud83d\udcde 0905") == "Tel. \U0001f4de 0905"
+    assert _characters("Tel. \ud83d 0905") == "Tel.  0905"
+    # a page with characters outside the BMP reads them whole
+    from tests.docgen import _Pdf
+
+    pdf = _Pdf()
+    pdf.text_at(20, 30, "Alfa \U00010300 s.r.o.", 10)
+    assert "Alfa \U00010300 s.r.o." in read_pdf(pdf.output_bytes()).text

@@ -40,3 +40,12 @@ def test_a_title_the_vocabulary_did_not_know_still_gives_its_fields(name: str) -
     result = score([path])
     assert result.fields["wrong"] == 0, result.wrong
     assert result.ratio("exact") >= 0.75
+
+
+def test_every_real_text_layer_is_characters_a_page_can_show() -> None:
+    """A footer's phone icon (an emoji) came out of PDFium as a lone UTF-16 half, which no
+    page, log line or terminal can encode: the review page would have failed on it."""
+    from parsers.pdftext import read_pdf
+
+    for path in documents():
+        read_pdf(path.read_bytes()).text.encode("utf-8")  # strict: raises on a lone surrogate
