@@ -28,6 +28,7 @@ import pypdfium2.raw as pdfium_c
 from parsers.vocab import Flag
 
 DEFAULT_MAX_PAGES = 50
+GLYPH_NUMBERS = "text layer unreadable (fonts without a character map): read as pictures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
         problem = "no text layer (scanned or printed as curves)"
         return PdfText(pages, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
     if _garbled(pages):
-        problem = "text layer unreadable (fonts without a character map): read as pictures"
+        problem = GLYPH_NUMBERS
         blank = tuple(PageText((), page.code_like) for page in pages)
         return PdfText(blank, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
     return PdfText(pages, count, (), None, embedded)

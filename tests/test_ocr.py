@@ -105,6 +105,7 @@ def test_a_pdf_whose_text_layer_is_glyph_numbers_is_read_from_its_picture() -> N
         Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "2")
     )
     assert result.read_by == "ocr"
+    assert result.problem is not None and result.problem.startswith("text layer unreadable")
     exact, wrong, bad = score(as_contract(result.fields), doc.expected())
     assert wrong == 0, bad
     assert exact >= 0.9, bad
