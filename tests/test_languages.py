@@ -37,6 +37,11 @@ from tests.docgen import FONT_DIR, LAYOUTS, make_doc, to_ubl, with_embedded
         ("24.XI.2026", date(2026, 11, 24)),  # a Roman month
         ("24th November 2026", date(2026, 11, 24)),
         ("24-Nov-2026", date(2026, 11, 24)),
+        ("1 Feb 2026", date(2026, 2, 1)),  # every month's short English name
+        ("Feb 1, 2026", date(2026, 2, 1)),
+        ("3 paź 2026", date(2026, 10, 3)),  # Polish, Italian, Hungarian short names
+        ("3 mag 2026", date(2026, 5, 3)),
+        ("2026. febr. 3.", date(2026, 2, 3)),
         ("24 listopada 2026", date(2026, 11, 24)),  # Polish genitive
         ("3 okt. 2025", date(2025, 10, 3)),
         ("12 déc. 2025", date(2025, 12, 12)),
