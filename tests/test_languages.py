@@ -188,3 +188,12 @@ def test_an_embedded_e_invoice_of_another_document_is_not_read() -> None:
     assert doc.fields.number == "2026021"
     assert f"{doc.fields.total:.2f}" == page_doc.expected()["total"]
     assert "another document" in (doc.problem or "")
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_by_its_english_names_in_both_orders(month: int) -> None:
+    import calendar
+
+    for name in (calendar.month_abbr[month], calendar.month_name[month]):
+        assert parse_date(f"3 {name} 2026") == date(2026, month, 3), name
+        assert parse_date(f"{name} 3, 2026") == date(2026, month, 3), name
