@@ -340,8 +340,8 @@ def _title_number(grid: Grid) -> str | None:
                     continue
                 if token is None and bare and _doc_number_value(alone.group(1)):
                     token = alone.group(1)
-                elif token and token[-1] in "-/" and near.text.isdigit():
-                    token += near.text
+                elif token and token[-1] in "-/" and _doc_number_value(near.text):
+                    token += near.text  # "RECHNUNG INV- | 2025-64747"
             if under is not None and not (token and _doc_number_value(token)):
                 # the title itself wrapped: "Faktura - daňový | doklad F2025-1937"
                 joined = f"{cell.text} {under.text}"

@@ -429,6 +429,9 @@ def test_the_number_beside_the_title_after_the_word_for_number() -> None:
         assert _fields(f"{title}\nDodávateľ:    Odberateľ:\n").number == number
     # a phrase after the word is no number beside the title
     assert _fields("FAKTÚRA        číslo objednávky 2025\n").number is None
+    # a number broken after its dash goes on under the title, dashes and all
+    wrapped = "Huber GmbH\nWien            RECHNUNG INV-\nUID-Nr.: ATU1    2025-64747\n"
+    assert _fields(wrapped).number == "INV-2025-64747"
 
 
 def test_dates_broken_over_three_lines_and_centred_between_other_cells() -> None:
