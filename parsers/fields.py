@@ -475,23 +475,29 @@ _CONTACT = re.compile(r"@|\b\d{3}\s?\d{2}\b|\b\d{4,5}\b|\btel\b|\bphone\b|\+\d",
 
 
 def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
-    """The name a letterhead prints first on the page, above the customer's header: the
-    first cell of the first row, a name and no title or label, with its address or contact
-    lines under it ("Sammy Maystone | INVOICE" over "smaystone4@fake.com")."""
-    if not grid.rows or customer_head.row == 0:
-        return None
-    first = grid.rows[0][0]
-    text = first.text.strip()
-    if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
-        return None
-    under = [
-        c.text
-        for row in grid.rows[1 : min(4, customer_head.row)]
-        for c in row
-        if c.left < first.right and c.right > first.left - 2
-    ]
-    contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
-    return clean_name(text) if any(p.search(t) for t in under for p in contact) else None
+    """The name a letterhead prints first on the page, above the customer's header or beside
+    it: the first cell of the first row that is no title, a name and no label, outside the
+    customer's column, with its address or contact lines under it ("Sammy Maystone | INVOICE"
+    over "smaystone4@fake.com"; "FACTURE F1" over "Imprimerie SA | FACTURÉ À")."""
+    for at, row in enumerate(grid.rows[: customer_head.row + 1]):
+        first = row[0]
+        beside = at == customer_head.row
+        if beside and first.left < customer_head.right and first.right > customer_head.left - 2:
+            return None  # the customer's header itself: no letterhead beside it
+        text = first.text.strip()
+        if _title_or_label(text) and not beside:
+            continue  # a title above the letterhead
+        if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
+            return None
+        under = [
+            c.text
+            for below in grid.rows[at + 1 : at + 4]
+            for c in below
+            if c.left < first.right and c.right > first.left - 2
+        ]
+        contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
+        return clean_name(text) if any(p.search(t) for t in under for p in contact) else None
+    return None
 
 
 def _footer_name(grid: Grid) -> str | None:

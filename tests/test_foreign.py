@@ -480,3 +480,16 @@ def test_the_amount_to_pay_as_the_summed_last_row_of_a_summary_column() -> None:
     # a last row that is no sum of the rows above proves nothing
     other = ("457,20", "448,99", "70,00", "EUR", "519,99")
     assert _fields("Rechnung 7\n" + table(head, *rows, other)).total is None
+
+
+def test_an_unheaded_supplier_beside_the_customer_header_under_the_title() -> None:
+    text = (
+        "FACTURE F2025-4799\n"
+        "Imprimerie du Centre SA           FACTURÉ À\n"
+        "12 rue de la Paix                 Firma s.r.o.\n"
+        "75002 Paris                       Hlavná 12\n"
+        "N° TVA: FR68406867036             811 01 Bratislava\n"
+    )
+    f = _fields(text)
+    assert (f.supplier.name, f.customer.name) == ("Imprimerie du Centre SA", "Firma s.r.o.")
+    assert f.supplier.ic_dph == "FR68406867036"
