@@ -158,7 +158,8 @@ class Grid:
         Rows of words only with nothing under `cell` do not count: its neighbours' labels
         wrapped there ("Číslo | Datum", "  | uskutečnění", "  | plnění", then the values)."""
         skipped = 0
-        for row in self.rows[cell.row + 1 :]:
+        # at most `depth` rows that count, and the wrapped label rows passed over
+        for row in self.rows[cell.row + 1 : cell.row + depth + _WRAPPED_LINES]:
             if depth <= 0:
                 return
             other = next((o for o in row if o.left < cell.right and o.right > cell.left - 2), None)
