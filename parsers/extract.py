@@ -32,7 +32,7 @@ from parsers.mime import Attachment, AttachmentKind
 from parsers.ocr import MIN_WORDS, OCR_MAX_PAGES, pdf_pictures, read_picture
 from parsers.ocr import unavailable as ocr_unavailable
 from parsers.paycode import decode_pay_by_square, decode_spayd, ekasa_receipt_id, read_codes
-from parsers.pdftext import DEFAULT_MAX_PAGES, GLYPH_NUMBERS, PdfText, read_pdf
+from parsers.pdftext import DEFAULT_MAX_PAGES, PdfText, read_pdf
 from parsers.pictures import Picture, frame_count, open_pictures, too_small
 from parsers.values import amounts_in, compact_id, date_readings
 from parsers.vocab import DocType, Flag
@@ -142,12 +142,11 @@ def extract_document(
             "xml",
         )
     if Flag.NO_TEXT_LAYER in pdf.flags:  # a scan: its pages are pictures
-        garbled = pdf.problem if pdf.problem == GLYPH_NUMBERS else None
         return _by_ocr(
             attachment,
             lambda: pdf_pictures(attachment.data, OCR_MAX_PAGES),
             pdf.page_count,
-            garbled,
+            pdf.problem,
         )
     fields = printed if printed is not None else ExtractedFields(flags=pdf.flags, missing=("text",))
     if _wants_codes(fields, Flag.UNREADABLE_PDF not in pdf.flags, pdf.code_like):
@@ -232,7 +231,7 @@ def _by_ocr(
     fields, left_out = strict_for_ocr(fields)
     notes = [f"read by OCR ({confidence:.0f} % confidence)", *left_out]
     if why_pictures:
-        notes.insert(0, why_pictures)  # "text layer unreadable (…): read as pictures"
+        notes.insert(0, why_pictures)  # a PDF's: no text layer, or one of glyph numbers
     if count > len(pages):
         notes.append(f"only the first {len(pages)} of {count} pages were read")
     return ExtractedDocument(

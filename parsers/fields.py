@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from parsers import labels
-from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed
+from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed, stacked
 from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
@@ -312,7 +312,7 @@ def _under_party_header(grid: Grid, cell: Cell) -> bool:
 
 _TITLE_NUMBER = re.compile(
     r"^(?:\s*(?:VAT|-|–|daňový doklad|tax invoice))*\s*"
-    r"(?:č\.|čísl?o|nr\.?|no\.?|n°|nº|#|number|nummer|numéro|numero|numer|szám)?"
+    r"(?:č\.|číslo|nr\.?|no\.?|n°|nº|#|number|nummer|numéro|numero|numer|szám)?"
     r"\s*:?\s*(\S+)\s*$",
     NOCASE,
 )
@@ -482,19 +482,14 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
     for at, row in enumerate(grid.rows[: customer_head.row + 1]):
         first = row[0]
         beside = at == customer_head.row
-        if beside and first.left < customer_head.right and first.right > customer_head.left - 2:
+        if beside and stacked(customer_head, first):
             return None  # the customer's header itself: no letterhead beside it
         text = first.text.strip()
         if _title_or_label(text) and not beside:
             continue  # a title above the letterhead
         if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
             return None
-        under = [
-            c.text
-            for below in grid.rows[at + 1 : at + 4]
-            for c in below
-            if c.left < first.right and c.right > first.left - 2
-        ]
+        under = [c.text for below in grid.rows[at + 1 : at + 4] for c in below if stacked(first, c)]
         contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
         return clean_name(text) if any(p.search(t) for t in under for p in contact) else None
     return None
@@ -575,7 +570,7 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
                 c
                 for r in grid.rows[row[0].row + 1 : row[0].row + 4]
                 for c in r[:1]
-                if c.left < row[0].right and c.right > row[0].left - 2
+                if stacked(row[0], c)
             ]
             customer = under[0].text if under and _name_like(under[0].text) else None
             own = _outside_id(grid, "ic_dph", is_valid_vat_id, set())

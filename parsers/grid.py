@@ -46,6 +46,12 @@ class Cell:
     text: str
 
 
+def stacked(upper: Cell, lower: Cell) -> bool:
+    """`lower` stands in `upper`'s column: they overlap across (a value under its label, a
+    label's next line), `lower` allowed to start a little left of it."""
+    return lower.left < upper.right and lower.right > upper.left - 2
+
+
 @dataclass(frozen=True, slots=True)
 class Grid:
     rows: tuple[tuple[Cell, ...], ...]
@@ -82,10 +88,7 @@ class Grid:
         for lower in self.rows[cell.row + 1 : cell.row + 3]:
             if len(lower) > LABEL_ROW_CELLS:
                 return None
-            other = next(
-                (o for o in lower if o.left < cell.right and o.right > cell.left - 2), None
-            )
-            if other is not None:
+            if (other := next((o for o in lower if stacked(cell, o)), None)) is not None:
                 return other
         return None
 
@@ -129,9 +132,10 @@ class Grid:
     def find(
         self, label: re.Pattern[str], first_rows: int | None = None, wrapped: bool = False
     ) -> Iterator[tuple[Cell, re.Match[str]]]:
-        """Where `label` is printed, overlapping matches included; with `wrapped`, afterwards also labels broken over two
-        lines of a cell, matched as a whole: across the break, and not by the second line
-        alone (a bare "Datum" above "vystavení" is a label, and so is "Datum vystavení")."""
+        """Where `label` is printed, overlapping matches included; with `wrapped`, afterwards
+        also labels wrapped over several lines of a cell, matched as a whole: across a break,
+        and not by the last line alone (a bare "Datum" above "vystavení" is a label, and so
+        is "Datum vystavení")."""
         rows = self.rows if first_rows is None else self.rows[:first_rows]
         for row in rows:
             for cell in row:
@@ -162,8 +166,7 @@ class Grid:
         for row in self.rows[cell.row + 1 : cell.row + depth + _WRAPPED_LINES]:
             if depth <= 0:
                 return
-            other = next((o for o in row if o.left < cell.right and o.right > cell.left - 2), None)
-            if other is not None:
+            if (other := next((o for o in row if stacked(cell, o)), None)) is not None:
                 yield other
             elif (
                 skipped < _WRAPPED_LINES - 1

@@ -28,7 +28,6 @@ import pypdfium2.raw as pdfium_c
 from parsers.vocab import Flag
 
 DEFAULT_MAX_PAGES = 50
-GLYPH_NUMBERS = "text layer unreadable (fonts without a character map): read as pictures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +115,15 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
         problem = "no text layer (scanned or printed as curves)"
         return PdfText(pages, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
     if _garbled(pages):
-        problem = GLYPH_NUMBERS
+        problem = "text layer unreadable (fonts without a character map): read as pictures"
         blank = tuple(PageText((), page.code_like) for page in pages)
         return PdfText(blank, count, (Flag.NO_TEXT_LAYER,), problem, embedded)
     return PdfText(pages, count, (), None, embedded)
 
 
-# control characters, private use, unpaired surrogates, the replacement character
-_NO_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+# control characters, private use, the replacement character (lone UTF-16 halves are
+# dropped as the text is read: `_characters`)
+_NO_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 
 
 def _garbled(pages: tuple[PageText, ...]) -> bool:
@@ -215,11 +215,11 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
                 text = " ".join(bounded.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
                 if not (text := _characters(text)):
                     continue
-                core = bounded.strip(_NO_LETTER_TEXT)  # a space at a boundary touches both
+                core = bounded.strip(_BLANKS)  # a space at a boundary touches both
                 found = page_text.find(core, at)
                 space = None
                 if 0 <= found - at <= _SKIPPED_CHARS:
-                    space = found == 0 or page_text[found - 1] in _NO_LETTER_TEXT
+                    space = found == 0 or page_text[found - 1] in _BLANKS
                 if found >= 0:
                     at = found + len(core)
                 segments.append(Segment(left, bottom, right, top, text, space))
@@ -232,7 +232,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
 
 
 _SKIPPED_CHARS = 8  # between two rects: the spaces and line breaks PDFium reads there
-_NO_LETTER_TEXT = " \t\r\n\x00\ufffe"
+_BLANKS = " \t\r\n\x00\ufffe"  # what PDFium reads between words and lines
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
