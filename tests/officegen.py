@@ -77,15 +77,12 @@ def render(doc: Doc, seed: int) -> tuple[Any, set[str]]:
         lines += [f"{L['ic_dph']}{colon} {p.ic_dph}"] if p.ic_dph else []
         return lines
 
-    def party_into(container: Any, p: Party, head: str | None) -> None:
-        first = container.paragraphs[0] if hasattr(container, "paragraphs") else None
-        target = first if first is not None and not first.text else None
-        if head:
-            target = target or container.add_paragraph()
-            target.add_run(head + colon).bold = True
-            target = None
-        name = target or container.add_paragraph()
-        name.add_run(p.name).bold = True
+    def party_into(container: Any, p: Party, head: str) -> None:
+        """The party's block; in a new table cell its head takes the cell's empty paragraph."""
+        ps = container.paragraphs
+        first = ps[0] if len(ps) == 1 and not ps[0].text else container.add_paragraph()
+        first.add_run(head + colon).bold = True
+        container.add_paragraph().add_run(p.name).bold = True
         for line in party_lines(p):
             para(container, line)
 
@@ -101,13 +98,12 @@ def render(doc: Doc, seed: int) -> tuple[Any, set[str]]:
         hp.add_run("\n" + "  |  ".join(ids))
         hp.alignment = rnd.choice([WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT])
     elif letterhead == "body":
-        p = para(out, s.name, bold=True, size=16)
+        para(out, s.name, bold=True, size=16)
         para(out, f"{s.street}, {s.city}")
 
     number_in_title = rnd.random() < 0.5
-    title = para(out, "", bold=True)
-    title.add_run(L["title"] + (f" {doc.number}" if number_in_title else "")).bold = True
-    title.runs[0].font.size = Pt(rnd.choice([14, 16, 20]))
+    title_text = L["title"] + (f" {doc.number}" if number_in_title else "")
+    title = para(out, title_text, bold=True, size=rnd.choice([14, 16, 20]))
     title.alignment = rnd.choice([WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER])
 
     facts = [(L["number"], doc.number)] if not number_in_title or rnd.random() < 0.5 else []

@@ -23,6 +23,11 @@ def _fields(text: str) -> ExtractedFields:
     return extract_fields(Grid.from_text(text))
 
 
+def _table(*rows: tuple[str, ...]) -> str:
+    """Rows of cells in columns 14 characters wide, as a table's columns line up."""
+    return "".join("".join(f"{cell:<14}" for cell in row).rstrip() + "\n" for row in rows)
+
+
 def test_vat_from_summary_lines_under_the_items() -> None:
     one_rate = """FACTURE  F2026-0042
 Total HT             19 198,60 EUR
@@ -448,9 +453,7 @@ def test_dates_broken_over_three_lines_and_centred_between_other_cells() -> None
         ("", "2026", "", "", "2026"),
         ("", "", "2026", "", ""),
     ]
-    text = "Tax invoice 20260355\n" + "".join(
-        "".join(f"{cell:<14}" for cell in row).rstrip() + "\n" for row in rows
-    )
+    text = "Tax invoice 20260355\n" + _table(*rows)
     f = _fields(text)
     assert (f.issue_date, f.due_date) == (date(2026, 6, 15), date(2026, 6, 29))
     assert f.delivery_date == date(2026, 6, 15)
@@ -467,19 +470,16 @@ def test_a_footer_broken_after_the_vat_id_label() -> None:
 
 
 def test_the_amount_to_pay_as_the_summed_last_row_of_a_summary_column() -> None:
-    def table(*rows: tuple[str, ...]) -> str:
-        return "".join("".join(f"{c:<14}" for c in row).rstrip() + "\n" for row in rows)
-
     head = ("Warenwert", "Nettobetrag", "MwSt-Betrag", "MwSt-%", "Endbetrag")
     rows = [
         ("326,50", "321,40", "61,07", "19,0", "382,47"),
         ("130,70", "127,59", "8,93", "7,0", "136,52"),
     ]
     summed = ("457,20", "448,99", "70,00", "EUR", "518,99")
-    assert _fields("Rechnung 7\n" + table(head, *rows, summed)).total == Decimal("518.99")
+    assert _fields("Rechnung 7\n" + _table(head, *rows, summed)).total == Decimal("518.99")
     # a last row that is no sum of the rows above proves nothing
     other = ("457,20", "448,99", "70,00", "EUR", "519,99")
-    assert _fields("Rechnung 7\n" + table(head, *rows, other)).total is None
+    assert _fields("Rechnung 7\n" + _table(head, *rows, other)).total is None
 
 
 def test_an_unheaded_supplier_beside_the_customer_header_under_the_title() -> None:

@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 
 from parsers.extract import extract_document
-from parsers.fields import extract_fields
+from parsers.fields import as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
@@ -65,6 +65,12 @@ def test_dates_in_printed_forms(text: str, expected: date | None) -> None:
 )
 def test_amounts_in_printed_forms(text: str, expected: tuple[Decimal, str | None] | None) -> None:
     assert parse_amount(text) == expected
+
+
+def test_a_whole_crown_total_is_a_two_place_decimal_string_in_the_contract() -> None:
+    text = "Faktura 2025001\nCelkem k úhradě:    1 210,- Kč\n"
+    got = as_contract(extract_fields(Grid.from_text(text)))
+    assert (got["total"], got["currency"]) == ("1210.00", "CZK")  # CONTRACT: two places
 
 
 def test_an_ambiguous_slashed_date_is_read_only_when_the_page_tells_the_order() -> None:
