@@ -210,8 +210,9 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
             # the rects follow the page's text in order: where each one's text sits in it
             # tells whether PDFium reads a space before it
             page_text, at = textpage.get_text_range(), 0
+            bounded_text = _BoundedText(textpage, len(page_text))
             for left, bottom, right, top in rects:
-                bounded = textpage.get_text_bounded(left, bottom, right, top)
+                bounded = bounded_text(left, bottom, right, top)
                 text = " ".join(bounded.replace("\x00", "").replace(_LINE_END_HYPHEN, "-").split())
                 if not (text := _characters(text)):
                     continue
@@ -229,6 +230,27 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         textpage.close()
         page.close()
     return PageText(tuple(segments), code_like)
+
+
+class _BoundedText:
+    """A textpage's text inside a rect, in one PDFium call into one buffer kept for the
+    page (pypdfium2's helper calls twice, to size a new buffer first: each call walks every
+    character of the page, the largest reading cost after loading it)."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage, page_chars: int) -> None:
+        self.textpage = textpage
+        self.size = page_chars + 64  # a rect's text is part of the page's
+        self.buffer = (ctypes.c_ushort * self.size)()
+
+    def __call__(self, left: float, bottom: float, right: float, top: float) -> str:
+        n = pdfium_c.FPDFText_GetBoundedText(
+            self.textpage.raw, left, top, right, bottom, self.buffer, self.size
+        )
+        if n >= self.size:  # more than the page's text: no guess, ask PDFium the size
+            return str(self.textpage.get_text_bounded(left, bottom, right, top))
+        if n > 0 and self.buffer[n - 1] == 0:
+            n -= 1  # the count includes the terminating NUL
+        return ctypes.string_at(self.buffer, 2 * max(n, 0)).decode("utf-16-le", "ignore")
 
 
 _SKIPPED_CHARS = 8  # between two rects: the spaces and line breaks PDFium reads there

@@ -98,3 +98,25 @@ def test_utf16_halves_are_joined_and_a_lone_one_dropped() -> None:
     pdf = _Pdf()
     pdf.text_at(20, 30, "Alfa \U00010300 s.r.o.", 10)
     assert "Alfa \U00010300 s.r.o." in read_pdf(pdf.output_bytes()).text
+
+
+@pytest.mark.parametrize("spare", [64, -60])  # the page's size, and a buffer too small
+def test_text_in_a_rect_is_pdfiums_own(invoice_pdf: bytes, spare: int) -> None:
+    """One call into a kept buffer reads each rect as pypdfium2's two-call helper does,
+    and a rect whose text does not fit asks PDFium for its size."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdftext import _BoundedText
+
+    doc = pdfium.PdfDocument(invoice_pdf)
+    page = doc[0]
+    textpage = page.get_textpage()
+    read = _BoundedText(textpage, len(textpage.get_text_range()) + spare - 64)
+    rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+    assert len(rects) > 20
+    texts = [read(*rect) for rect in rects]
+    assert texts == [textpage.get_text_bounded(*rect) for rect in rects]
+    assert sum(len(t) > 4 for t in texts) > 10
+    textpage.close()
+    page.close()
+    doc.close()
