@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -743,6 +743,12 @@ def _block_id(
     for c in cells:
         if m := whole.search(c.text):
             return m.group(1).strip()
+    for c in cells:  # a line broken inside the label or before the value: "IČ pre | DPH: SK…"
+        after = grid.line_under(c)
+        if after is not None and (after.row, after.index) in inside:
+            m = whole.search(f"{c.text} {after.text}")
+            if m is not None and m.start() < len(c.text) < m.end():
+                return m.group(1).strip()
     for c in cells:
         if not label.search(c.text):
             continue
@@ -926,10 +932,22 @@ def _iban(grid: Grid, receipt_id: str | None) -> tuple[str | None, bool]:
     found = find_ibans("\n".join(grid.lines))
     candidates = [c for c in found if not (receipt_id and c in receipt_id)]
     valid = [c for c in candidates if is_valid_iban(c)]
+    valid = valid or [c for c in _wrapped_ibans(grid) if is_valid_iban(c)]
     if valid:
         return valid[0], False
     labelled = _first(grid.value_for(_IBAN_LABEL, lambda t: next(iter(find_ibans(t)), None)))
     return labelled, bool(candidates)
+
+
+_IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})+\s*$")
+
+
+def _wrapped_ibans(grid: Grid) -> Iterator[str]:
+    """IBANs in groups that a narrow column broke over two lines ("CZ61 2010 0000 0031 |
+    0616 5389"): a cell ending in groups, with the next line of its column."""
+    for cell in grid.cells():
+        if _IBAN_START.search(cell.text) and (under := grid.line_under(cell)):
+            yield from find_ibans(f"{cell.text} {under.text}")
 
 
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")

@@ -58,11 +58,16 @@ class Grid:
     # A label its cell wrapped ("Dátum | vystavenia" in a table's header): each wordy cell
     # with the wordy cell right under it, as one cell in the lower one's place.
     wrapped: tuple[tuple[str, Cell], ...] = field(init=False, repr=False, compare=False)
+    # each of those cells' first line: a value may stand right of it (a narrow label column
+    # of a facts table: "Dátum zdaniteľného | 24. 05. 2025", "plnenia:" under it)
+    first_lines: dict[Cell, Cell] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "wrapped", tuple(self._wrapped_labels()))
+        found = list(self._wrapped_labels())
+        object.__setattr__(self, "wrapped", tuple((upper, cell) for upper, cell, _ in found))
+        object.__setattr__(self, "first_lines", {cell: first for _, cell, first in found})
 
-    def _wrapped_labels(self) -> Iterator[tuple[str, Cell]]:
+    def _wrapped_labels(self) -> Iterator[tuple[str, Cell, Cell]]:
         """(the lines above the last, the lines as one cell), for a wordy cell and the one,
         two or three wordy lines under it: a narrow column wraps "Datum | uskutečnění |
         zdanitelného | plnění". Each next line is the first text under the last in its column,
@@ -76,14 +81,15 @@ class Grid:
                     continue
                 last, text, left, right = cell, cell.text, cell.left, cell.right
                 for _ in range(_WRAPPED_LINES - 1):
-                    other = self._line_under(last)
+                    other = self.line_under(last)
                     if other is None or _HAS_DIGIT.search(other.text):
                         break
                     left, right = min(left, other.left), max(right, other.right)
-                    yield text, Cell(other.row, other.index, left, right, f"{text} {other.text}")
+                    joined = Cell(other.row, other.index, left, right, f"{text} {other.text}")
+                    yield text, joined, cell
                     last, text = other, f"{text} {other.text}"
 
-    def _line_under(self, cell: Cell) -> Cell | None:
+    def line_under(self, cell: Cell) -> Cell | None:
         """The first text under `cell` in its column, in the next row or the one after."""
         for lower in self.rows[cell.row + 1 : cell.row + 3]:
             if len(lower) > LABEL_ROW_CELLS:
@@ -150,7 +156,9 @@ class Grid:
             for upper, cell in self.wrapped:
                 if cell.row >= last or (found := label.search(cell.text)) is None:
                     continue
-                if found.end() > len(upper) and not label.search(cell.text[len(upper) + 1 :]):
+                crosses = found.end() > len(upper) and not label.search(cell.text[len(upper) + 1 :])
+                # from its first line: a match from a later one is that line's own wrapped label
+                if crosses and found.start() < len(self.first_lines[cell].text):
                     yield cell, found
 
     def right_of(self, cell: Cell) -> Cell | None:
@@ -201,9 +209,9 @@ class Grid:
                     return value, cell
                 if any(ch.isdigit() for ch in rest) or len(rest) > 25:
                     continue  # something else follows the label in the same cell: not this one
-            neighbours = (
-                (self.right_of(cell), *self.below(cell)) if below else (self.right_of(cell),)
-            )
+            first = self.first_lines.get(cell)
+            beside = [self.right_of(cell)] if first is None else self._beside_lines(first, cell)
+            neighbours = (*beside, *self.below(cell)) if below else tuple(beside)
             for other in neighbours:
                 if other is not None:
                     value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label
@@ -212,6 +220,16 @@ class Grid:
                     if value is not None:
                         return value, other
         return None
+
+    def _beside_lines(self, first: Cell, label: Cell) -> list[Cell | None]:
+        """What stands right of a label wrapped from `first` down to `label`'s line: its
+        value beside the first line, the last, or one between (a table cell centres it).
+        Text further right than the nearest of them is another column's."""
+        found = [self.right_of(first)]
+        for r in range(first.row + 1, label.row + 1):
+            found.append(next((c for c in self.rows[r] if c.left >= label.right - 2), None))
+        near = min((c.right for c in found if c is not None), default=0.0)
+        return [c for c in found if c is not None and c.left <= near]
 
     def _year_after(self, cell: Cell) -> str | None:
         """The rest of a date too long for its column or line, broken before its year: a year
@@ -223,7 +241,7 @@ class Grid:
         if after is not None and len(self.rows[after.row]) == 1 and after.right < cell.left:
             nxt: Cell | None = after  # the line went on at its start
         else:
-            nxt = self._line_under(cell)
+            nxt = self.line_under(cell)
         parts: list[str] = []
         while nxt is not None and len(parts) < 2:
             if _YEAR.fullmatch(nxt.text):
@@ -231,7 +249,7 @@ class Grid:
             if not _DAY.fullmatch(nxt.text):
                 return None
             parts.append(nxt.text)
-            nxt = self._line_under(nxt)
+            nxt = self.line_under(nxt)
         return None
 
     def line_after(self, cell: Cell) -> Cell | None:

@@ -211,14 +211,14 @@ DELIVERY = _compile(
     r"datum zdan\. plnění|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
     r"datum uskutečnění (?:zdanitelného )?plnění",
     r"dátum vzniku daňovej povinnosti|date of supply|delivery date|tax point date",
-    r"dátum vyhot\. a dodania|dodané dňa",
+    r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",
     r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
     r"leistungszeitraum|lieferzeitraum",
     r"date de livraison|date de (?:la )?prestation|leveringsdatum|leverdatum|data (?:di )?consegna",
     r"teljesítés dátuma|teljesítés kelte|data dostawy|data sprzedaży|fecha de entrega",
 )
 DUE = _compile(
-    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|^splatno\b|due date|payment due",
+    r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|splatn[éáo] do\b|^splatno\b|due date|payment due",
     r"date due|płatne do|termin zapłaty|esedékesség|fizetés határideje|vervaldag|betaaltermijn",
     r"fälligkeitsdatum|fälligkeitstag|fälligkeit\b|fällig (?:am|bis|zum)|zahlbar bis|zahlungsziel",
     r"zahlbar (?:ohne|rein|netto|sofort)(?: \w+){0,2}? bis(?: zum)?",  # "Zahlbar ohne Abschlag bis"
@@ -374,7 +374,7 @@ _ICO_VALUE = r"(\d[\d ]{5,10}\d)"
 _DIC_LABEL = r"\b(?:DIČ|DIC|tax id)"
 _DIC_VALUE = r"((?:CZ|SK)?\s?\d{8,10})\b"
 _IC_DPH_LABEL = (
-    r"\b(?:IČ ?DPH|IC ?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
+    r"\b(?:IČ ?(?:pre |pro )?DPH|IC ?(?:pre |pro )?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
     r"|VAT reg\.? ?no\.?|VAT registration no\.?|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?"
     r"|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"

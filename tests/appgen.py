@@ -1,0 +1,604 @@
+"""A fifth family, with a document model of its own: invoices as Slovak and Czech invoicing
+programs print them (web apps, desktop accounting, a typed template), printed by Chromium.
+
+The other generators share `docgen.make_doc`: one number form, the variable symbol equal to
+the number, a fixed list of suppliers, the office's client as the customer, delivery on the
+day of issue, due in 14 days. This one draws every value itself — company names, legal
+forms, addresses, identifiers (valid check digits), bank accounts with their national check,
+number series, variable symbols apart from the number, delivery before issue, terms of 7 to
+60 days, units and fractional quantities, Czech crowns rounded to whole, advances paid,
+non-VAT payers — and its labels and page arrangements from wordings nobody tuned the reader
+on. bench/accuracy.py reports it as held out.
+
+    python -m tests.appgen OUT_DIR [N]     # write N samples (PDF + expected JSON)
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from stdnum.cz import dic as cz_dic
+from stdnum.sk import dph as sk_dph
+
+from parsers.values import is_valid_iban
+from tests.docgen import Doc, Item, Party
+from tests.foreigngen import _digits, _valid
+from tests.htmlgen import browser, print_pdf, write_samples
+
+CENT = Decimal("0.01")
+
+MONTHS = {
+    "sk": "januára februára marca apríla mája júna júla augusta septembra októbra novembra decembra",
+    "cs": "ledna února března dubna května června července srpna září října listopadu prosince",
+}
+
+WORDS: dict[str, dict[str, list[str]]] = {
+    "sk": {
+        "invoice": ["Faktúra", "FAKTÚRA", "Faktúra - daňový doklad", "FAKTÚRA – DAŇOVÝ DOKLAD"],
+        "credit_note": ["Dobropis", "Opravná faktúra", "DOBROPIS - opravný daňový doklad"],
+        "proforma_invoice": ["Zálohová faktúra", "Predfaktúra", "ZÁLOHOVÁ FAKTÚRA"],
+        "number": ["Číslo faktúry", "Faktúra číslo", "Číslo dokladu", "Doklad č."],
+        "issue": ["Dátum vystavenia", "Vystavené", "Dátum vyhotovenia", "Dátum vystavenia faktúry"],
+        "delivery": [
+            "Dátum dodania",
+            "Dátum dodania tovaru/služby",
+            "Dátum zdaniteľného plnenia",
+            "Dodané",
+        ],
+        "due": ["Dátum splatnosti", "Splatnosť", "Splatné do"],
+        "vs": ["Variabilný symbol", "Var. symbol", "VS"],
+        "ks": ["Konštantný symbol", "KS", "Konšt. symbol"],
+        "supplier": ["Dodávateľ", "Predávajúci", "Dodávateľ:"],
+        "customer": ["Odberateľ", "Kupujúci", "Odberateľ:"],
+        "ico": ["IČO"],
+        "dic": ["DIČ"],
+        "ic_dph": ["IČ DPH", "IČ pre DPH"],
+        "total": ["Celkom k úhrade", "Suma k úhrade", "K úhrade", "Spolu na úhradu"],
+        "net": ["Spolu bez DPH", "Celkom bez DPH", "Základ spolu"],
+        "vat_sum": ["DPH spolu", "DPH celkom"],
+        "gross": ["Celkom s DPH", "Spolu s DPH"],
+        "rounding": ["Zaokrúhlenie"],
+        "advance": ["Uhradené zálohou", "Odpočet zálohy", "Zaplatené zálohami"],
+        "rate": ["Sadzba DPH", "Sadzba", "DPH %"],
+        "base": ["Základ dane", "Základ DPH", "Bez DPH"],
+        "vat": ["Výška DPH", "DPH"],
+        "with_vat": ["Spolu s DPH", "Celkom"],
+        "item": ["Názov položky", "Popis", "Označenie dodávky", "Položka"],
+        "qty": ["Množstvo", "Počet"],
+        "unit": ["MJ", "m.j."],
+        "price": ["Jedn. cena bez DPH", "Cena za MJ", "Cena/MJ"],
+        "line": ["Spolu bez DPH", "Suma", "Celkom bez DPH"],
+        "method": ["Forma úhrady", "Spôsob platby", "Spôsob úhrady"],
+        "transfer": ["Prevodom", "Bankový prevod", "Prevodný príkaz"],
+        "bank": ["Banka", "Bankové spojenie"],
+        "refers": ["K faktúre č.", "Opravuje doklad", "Pôvodná faktúra"],
+        "reason": ["Dôvod opravy: reklamácia", "Dôvod: vrátenie tovaru"],
+        "non_payer": ["Nie je platiteľ DPH.", "Neplatiteľ DPH", "Dodávateľ nie je platiteľom DPH."],
+        "issued_by": ["Vystavil", "Vyhotovil"],
+        "register": [
+            "Zapísaná v Obchodnom registri Okresného súdu {city}, oddiel Sro, vložka č. {n}/B",
+            "Spoločnosť je zapísaná v OR OS {city}, odd. Sro, vl. č. {n}/L",
+            "Živnostenský register OÚ {city}, č. {n}",
+        ],
+    },
+    "cs": {
+        "invoice": ["Faktura", "FAKTURA - DAŇOVÝ DOKLAD", "Faktura – daňový doklad"],
+        "credit_note": ["Opravný daňový doklad", "Dobropis", "OPRAVNÝ DAŇOVÝ DOKLAD"],
+        "proforma_invoice": ["Zálohová faktura", "Proforma faktura", "ZÁLOHOVÁ FAKTURA"],
+        "number": ["Číslo faktury", "Faktura č.", "Číslo dokladu", "Evidenční číslo"],
+        "issue": ["Datum vystavení", "Vystaveno"],
+        "delivery": [
+            "Datum zdanitelného plnění",
+            "Datum uskutečnění zdanitelného plnění",
+            "DUZP",
+            "Datum zdaň. plnění",
+        ],
+        "due": ["Datum splatnosti", "Splatnost", "Splatné do"],
+        "vs": ["Variabilní symbol", "VS", "Var. symbol"],
+        "ks": ["Konstantní symbol", "KS"],
+        "supplier": ["Dodavatel", "Prodávající", "Dodavatel:"],
+        "customer": ["Odběratel", "Kupující", "Odběratel:"],
+        "ico": ["IČ", "IČO"],
+        "dic": ["DIČ"],
+        "ic_dph": ["DIČ"],
+        "total": ["Celkem k úhradě", "K úhradě", "Částka k úhradě", "Celkem k zaplacení"],
+        "net": ["Celkem bez DPH", "Základ celkem"],
+        "vat_sum": ["DPH celkem"],
+        "gross": ["Celkem s DPH", "Celkem vč. DPH"],
+        "rounding": ["Zaokrouhlení"],
+        "advance": ["Zaplaceno zálohou", "Uhrazeno zálohou", "Odečet zálohy"],
+        "rate": ["Sazba DPH", "Sazba", "DPH %"],
+        "base": ["Základ", "Základ DPH", "Bez DPH"],
+        "vat": ["Výše DPH", "DPH"],
+        "with_vat": ["Celkem", "S DPH"],
+        "item": ["Označení dodávky", "Popis", "Položka", "Název"],
+        "qty": ["Množství", "Počet"],
+        "unit": ["MJ", "m.j."],
+        "price": ["Cena za MJ", "Jedn. cena", "Cena/MJ bez DPH"],
+        "line": ["Celkem bez DPH", "Cena celkem", "Základ"],
+        "method": ["Způsob úhrady", "Forma úhrady", "Způsob platby"],
+        "transfer": ["Převodem", "Bankovním převodem", "Převodní příkaz"],
+        "bank": ["Banka", "Bankovní spojení"],
+        "refers": ["K faktuře č.", "Opravovaný doklad", "Původní doklad"],
+        "reason": ["Důvod opravy: reklamace", "Důvod: vrácení zboží"],
+        "non_payer": ["Není plátce DPH.", "Neplátce DPH", "Dodavatel není plátcem DPH."],
+        "issued_by": ["Vystavil", "Fakturu vystavil"],
+        "register": [
+            "Společnost je zapsána v obchodním rejstříku vedeném {city}, oddíl C, vložka {n}",
+            "Zapsáno v OR u Krajského soudu v {city}, spis. zn. C {n}",
+            "Fyzická osoba zapsaná v živnostenském rejstříku, {city}",
+        ],
+    },
+}
+
+COMPANIES = {
+    "sk": {
+        "trade": [
+            "Stavebniny",
+            "Elektro",
+            "Autoservis",
+            "Kvetinárstvo",
+            "Pekáreň",
+            "Tlačiareň",
+            "Drevovýroba",
+            "IT Solutions",
+            "Reklamné štúdio",
+            "Účtovníctvo",
+            "Agro",
+        ],
+        "surnames": ["Horváth", "Kováč", "Baláž", "Tóth", "Varga", "Lukáč", "Šimko", "Kollár"],
+        "first": ["Peter", "Marek", "Jana", "Zuzana", "Martin", "Katarína", "Juraj"],
+        "forms": ["s.r.o.", "spol. s r.o.", "a.s.", "s. r. o.", "k.s."],
+        "streets": ["Hlavná", "Štúrova", "Mierová", "Záhradná", "Priemyselná", "Nám. SNP"],
+        "cities": [
+            "811 01 Bratislava",
+            "040 01 Košice",
+            "010 01 Žilina",
+            "949 01 Nitra",
+            "974 01 Banská Bystrica",
+            "080 01 Prešov",
+            "917 01 Trnava",
+        ],
+        "banks": {"0900": "Slovenská sporiteľňa", "1100": "Tatra banka", "0200": "VÚB banka"}
+        | {"7500": "ČSOB", "5600": "Prima banka", "8330": "Fio banka"},
+    },
+    "cs": {
+        "trade": [
+            "Stavebniny",
+            "Elektro",
+            "Autoservis",
+            "Tiskárna",
+            "Pekařství",
+            "Truhlářství",
+            "Účetnictví",
+            "Software",
+            "Reklama",
+            "Zahradnictví",
+        ],
+        "surnames": ["Dvořák", "Černý", "Procházka", "Kučera", "Veselý", "Horák", "Němec"],
+        "first": ["Petr", "Jan", "Lucie", "Tereza", "Tomáš", "Eva", "Jiří"],
+        "forms": ["s.r.o.", "spol. s r.o.", "a.s.", "s. r. o."],
+        "streets": ["Masarykova", "Nádražní", "Husova", "Palackého", "Na Příkopě", "Riegrova"],
+        "cities": [
+            "110 00 Praha 1",
+            "602 00 Brno",
+            "702 00 Ostrava",
+            "301 00 Plzeň",
+            "370 01 České Budějovice",
+            "460 01 Liberec",
+        ],
+        "banks": {"0800": "Česká spořitelna", "0100": "Komerční banka", "0300": "ČSOB"}
+        | {"2010": "Fio banka", "5500": "Raiffeisenbank", "0600": "MONETA Money Bank"},
+    },
+}
+
+ITEMS = {
+    "sk": [
+        ("Montáž elektroinštalácie", "hod"),
+        ("Cement CEM II 25 kg", "ks"),
+        ("Vedenie účtovníctva za 10/2026", "mes"),
+        ("Tlač letákov A5", "ks"),
+        ("Dopravné", "km"),
+        ("Servis vozidla BA-123XY", "ks"),
+        ("Kvetinová výzdoba", "kpl"),
+        ("Webhosting na 12 mesiacov", "ks"),
+        ("Drevené hranoly 10x10", "m"),
+        ("Konzultácia", "hod"),
+    ],
+    "cs": [
+        ("Instalace serveru", "hod"),
+        ("Tisk vizitek", "ks"),
+        ("Vedení účetnictví 10/2026", "měs"),
+        ("Doprava", "km"),
+        ("Stolní deska dub", "m2"),
+        ("Licence programu na rok", "ks"),
+        ("Oprava vozidla", "ks"),
+        ("Poradenství", "hod"),
+    ],
+}
+
+
+def _ico(rnd: random.Random) -> str:
+    return _valid(rnd, lambda r: _digits(r, 8), cz_dic.is_valid)
+
+
+def _sk_dic(rnd: random.Random) -> str:
+    return _valid(rnd, lambda r: "20" + _digits(r, 8), lambda s: sk_dph.is_valid("SK" + s))
+
+
+def _iban(rnd: random.Random, country: str, banks: list[str]) -> str:
+    """An IBAN whose account number passes its national check (prefix, weighted mod 11)."""
+
+    def make(r: random.Random) -> str:
+        prefix = "000000" if r.random() < 0.7 else f"{r.randint(1, 99):06d}"
+        body = f"{r.choice(banks)}{prefix}{r.randint(10**8, 10**10 - 1):010d}"
+        code = "SK" if country == "sk" else "CZ"
+        check = 98 - int(f"{body}{code}00".translate(str.maketrans(_LETTERS))) % 97
+        return f"{code}{check:02d}{body}"
+
+    return _valid(rnd, make, is_valid_iban)
+
+
+_LETTERS = {"S": "28", "K": "20", "C": "12", "Z": "35"}
+
+
+def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
+    """A company (or a sole trader) of that country, and its name's register line city."""
+    c = COMPANIES[lang]
+    surname, trade, form = rnd.choice(c["surnames"]), rnd.choice(c["trade"]), rnd.choice(c["forms"])
+    kind = rnd.randrange(6)
+    name = [
+        f"{trade} {surname} {form}",
+        f"{surname.upper()} {trade.upper()} {form}",
+        f"{surname} & {rnd.choice(c['surnames'])}, {form}",
+        f"{trade}-{surname[:3].upper()} {form}",
+        f"Ing. {rnd.choice(c['first'])} {surname} - {trade}",
+        f"{rnd.choice(c['first'])} {surname}",
+    ][kind]
+    city = rnd.choice(c["cities"])
+    street = f"{rnd.choice(c['streets'])} {rnd.randint(1, 120)}{rnd.choice(['', '', '/A', '/12'])}"
+    ico = _ico(rnd)
+    if lang == "sk":
+        dic = _sk_dic(rnd)
+        party = Party(name, ico, dic, "SK" + dic, street=street, city=city)
+    else:
+        party = Party(name, ico, "CZ" + ico, None, street=street, city=city)
+    return party, city.split(" ", 2)[-1]
+
+
+def _date(d: date, lang: str, style: int) -> str:
+    forms = [
+        f"{d.day:02d}.{d.month:02d}.{d.year}",
+        f"{d.day}.{d.month}.{d.year}",
+        f"{d.day}. {d.month}. {d.year}",
+        f"{d.day:02d}. {d.month:02d}. {d.year}",
+        f"{d.day}. {MONTHS[lang].split()[d.month - 1]} {d.year}",
+    ]
+    return forms[style % len(forms)]
+
+
+def _money(v: Decimal, currency: str, style: int, symbol: bool = True) -> str:
+    whole, cents = f"{abs(v):.2f}".split(".")
+    sign = "-" if v < 0 else ""
+    sep = [" ", "\u00a0", ".", ""][style % 4]
+    grouped = f"{int(whole):,}".replace(",", sep)
+    if not symbol:
+        return f"{sign}{grouped},{cents}"
+    mark = {"EUR": ["€", "EUR"], "CZK": ["Kč", "CZK"]}[currency][style % 2]
+    return f"{sign}{grouped},{cents} {mark}"
+
+
+def make(seed: int) -> tuple[Doc, str, dict[str, object]]:
+    """A document, its language, and the printing choices the renderer needs."""
+    rnd = random.Random(seed)
+    lang = "sk" if rnd.random() < 0.6 else "cs"
+    supplier, city = _company(rnd, lang)
+    # the customer: a Slovak company (the office's clients), or a Czech one for a Czech supplier
+    customer, _ = _company(rnd, "sk" if lang == "sk" or rnd.random() < 0.6 else "cs")
+    vat_payer = rnd.random() > 0.12
+    if not vat_payer:
+        supplier = replace(supplier, ic_dph=None, dic=supplier.dic if lang == "sk" else None)
+    r = rnd.random()
+    doc_type = "credit_note" if r < 0.12 else "proforma_invoice" if r < 0.25 else "invoice"
+    issued = date(2025, 1, 1) + timedelta(days=rnd.randrange(0, 700))
+    delivered = issued - timedelta(days=rnd.choice([0, 0, 0, 1, 3, 10, 15]))
+    due = issued + timedelta(days=rnd.choice([7, 10, 14, 15, 21, 30, 60]))
+    yy, n = issued.year % 100, rnd.randint(1, 9999)
+    number = rnd.choice(
+        [
+            f"FA{issued.year}{n:04d}",
+            f"{issued.year}{n:05d}",
+            f"FV-{yy}-{n:04d}",
+            f"{n:04d}/{issued.year}",
+            f"OF{yy}{n:05d}",
+            f"{issued.year}-{n:03d}",
+            f"2{yy}1{n:04d}",
+        ]
+    )
+    digits = "".join(ch for ch in number if ch.isdigit())
+    vs = rnd.choice([digits, digits, str(rnd.randint(10**5, 10**9))])[:10]
+    rates = (23, 19, 5) if lang == "sk" else (21, 12)
+    chosen = rnd.sample(rates, k=rnd.choice([1, 1, 1, 2]))
+    catalogue = ITEMS[lang]
+    items = tuple(
+        Item(
+            f"{text} [{unit}]",
+            Decimal(rnd.choice([1, 1, 2, 3, 5, 10, 12])) * rnd.choice([1, 1, Decimal("0.5")]),
+            (Decimal(rnd.randint(50, 90000)) / 100).quantize(CENT),
+            rnd.choice(chosen),
+        )
+        for text, unit in rnd.sample(catalogue, k=rnd.randint(1, min(6, len(catalogue))))
+    )
+    currency = "EUR" if lang == "sk" or rnd.random() < 0.2 else "CZK"
+    doc = Doc(
+        doc_type=doc_type,
+        number=number,
+        issue_date=issued,
+        supplier=supplier,
+        customer=customer,
+        items=items,
+        variable_symbol=vs,
+        delivery_date=None if doc_type == "proforma_invoice" else delivered,
+        due_date=due,
+        currency=currency,
+        iban=_iban(rnd, lang, list(COMPANIES[lang]["banks"])),
+        vat_payer=vat_payer,
+        refers_to=(
+            f"{issued.year}{rnd.randint(1, 9999):05d}" if doc_type == "credit_note" else None
+        ),
+    )
+    if currency == "CZK":  # Czech programs round the amount to pay to whole crowns
+        exact = doc.total()
+        doc = replace(doc, rounding=exact.quantize(Decimal(1), ROUND_HALF_UP) - exact)
+    if doc_type == "invoice" and vat_payer and rnd.random() < 0.12:
+        doc = replace(doc, advance_paid=(doc.total() / 2).quantize(Decimal(1)))
+    choices = {"style": rnd.randrange(5), "city": city, "register": rnd.randrange(3)}
+    return doc, lang, choices
+
+
+def expected_of(doc: Doc, lang: str) -> dict[str, object]:
+    """What the page shows: a Czech program prints a Slovak customer's IČ DPH as its "DIČ"
+    (the contract's `dic`, as printed) and no Slovak DIČ."""
+    out = doc.expected()
+    if lang == "cs" and doc.customer.ic_dph:
+        out["customer"] = {**doc.customer.expected(), "dic": doc.customer.ic_dph, "ic_dph": None}
+    return out
+
+
+def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
+    rnd = random.Random(seed * 7 + 1)
+    W = {k: rnd.choice(v) for k, v in WORDS[lang].items()}
+    dstyle, mstyle = rnd.randrange(5), rnd.randrange(4)
+    cur = doc.currency
+    sign = doc.sign
+
+    def esc(s: str) -> str:
+        return html.escape(s)
+
+    def d(x: date) -> str:
+        return _date(x, lang, dstyle)
+
+    def m(v: Decimal, symbol: bool = True) -> str:
+        return _money(v, cur, mstyle, symbol)
+
+    def colon(label: str) -> str:
+        return label if label.endswith(":") or rnd.random() < 0.3 else label + ":"
+
+    def ids(p: Party, inline: bool) -> str:
+        parts = [(W["ico"], p.ico)]
+        if lang == "sk":
+            if p.dic:
+                parts.append((W["dic"], p.dic))
+            if p.ic_dph:
+                parts.append((W["ic_dph"], p.ic_dph))
+        elif p.ic_dph or p.dic:
+            parts.append((W["dic"], p.ic_dph or p.dic or ""))
+        if inline:
+            return "<div>" + ", ".join(f"{esc(k)}: {esc(v)}" for k, v in parts) + "</div>"
+        return "".join(f"<div>{esc(colon(k))} {esc(v)}</div>" for k, v in parts)
+
+    def party(label: str, p: Party, inline_ids: bool) -> str:
+        head = f"<div class='lbl'>{esc(label.rstrip(':'))}</div>" if label else ""
+        return (
+            f"<div class='party'>{head}<div class='name'>{esc(p.name)}</div>"
+            f"<div>{esc(p.street)}</div><div>{esc(p.city)}</div>"
+            f"{ids(p, inline_ids)}</div>"
+        )
+
+    facts: list[tuple[str, str]] = [(W["issue"], d(doc.issue_date))]
+    if doc.delivery_date:
+        facts.append((W["delivery"], d(doc.delivery_date)))
+    facts.append((W["due"], d(doc.due_date or doc.issue_date)))
+    pay = [
+        (W["method"], W["transfer"]),
+        (W["vs"], doc.variable_symbol or ""),
+        (W["ks"], rnd.choice(["0308", "0008", "1148"])),
+    ]
+    bank_code = (doc.iban or "")[4:8]
+    bank = (W["bank"], COMPANIES[lang]["banks"].get(bank_code, ""))
+    account = []
+    if lang == "cs" and rnd.random() < 0.7:
+        iban = doc.iban or ""
+        prefix, number = iban[8:14].lstrip("0"), iban[14:].lstrip("0")
+        account = [("Číslo účtu", f"{prefix + '-' if prefix else ''}{number}/{bank_code}")]
+    iban_line = ("IBAN", " ".join((doc.iban or "")[i : i + 4] for i in range(0, 24, 4)))
+    if rnd.random() < 0.5:
+        iban_line = ("IBAN", doc.iban or "")
+    bank_rows = [bank, *account, iban_line, ("SWIFT", "GIBASKBX" if lang == "sk" else "KOMBCZPP")]
+
+    def fact_table(rows: list[tuple[str, str]], boxed: bool = False) -> str:
+        cls = " class='boxed'" if boxed else ""
+        return (
+            f"<table{cls}>"
+            + "".join(f"<tr><td>{esc(colon(k))}</td><td><b>{esc(v)}</b></td></tr>" for k, v in rows)
+            + "</table>"
+        )
+
+    def fact_boxes(rows: list[tuple[str, str]]) -> str:
+        cells = "".join(
+            f"<td><div class='small'>{esc(k)}</div><div><b>{esc(v)}</b></div></td>" for k, v in rows
+        )
+        return f"<table class='boxes'><tr>{cells}</tr></table>"
+
+    # items
+    cols = [W["item"], W["qty"], W["unit"], W["price"]]
+    if doc.vat_payer:
+        cols.append(W["rate"])
+    cols.append(W["line"])
+    body = []
+    for i, it in enumerate(doc.items, 1):
+        text, unit = it.text.rsplit(" [", 1)
+        qty = f"{it.quantity:f}".rstrip("0").rstrip(".").replace(".", ",")
+        line = (it.quantity * it.unit_price * sign).quantize(CENT, ROUND_HALF_UP)
+        cells = [f"{i}. {text}" if rnd.random() < 0.3 else text, qty, unit.rstrip("]")]
+        cells.append(m(it.unit_price * sign, symbol=False))
+        if doc.vat_payer:
+            cells.append(f"{it.rate} %")
+        cells.append(m(line, symbol=rnd.random() < 0.3))
+        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    items = (
+        f"<table class='items'><tr>{''.join(f'<th>{esc(c)}</th>' for c in cols)}</tr>"
+        + "".join(body)
+        + "</table>"
+    )
+
+    # VAT recap and totals
+    rows = doc.vat_rows()
+    recap = ""
+    if doc.vat_payer:
+        if rnd.random() < 0.6:
+            head = [W["rate"], W["base"], W["vat"], W["with_vat"]]
+            recap = (
+                "<table class='recap'><tr>"
+                + "".join(f"<th>{esc(h)}</th>" for h in head)
+                + "</tr>"
+                + "".join(
+                    f"<tr><td>{r['rate']} %</td><td>{m(Decimal(r['base']))}</td>"
+                    f"<td>{m(Decimal(r['vat']))}</td>"
+                    f"<td>{m(Decimal(r['base']) + Decimal(r['vat']))}</td></tr>"
+                    for r in rows
+                )
+                + "</table>"
+            )
+        else:
+            lines = []
+            for r in rows:
+                lines.append((f"{W['base']} {r['rate']} %", m(Decimal(r["base"]))))
+                lines.append((f"DPH {r['rate']} %", m(Decimal(r["vat"]))))
+            recap = fact_table(lines)
+    sums: list[tuple[str, str]] = []
+    net = sum((Decimal(r["base"]) for r in rows), Decimal(0))
+    vat = sum((Decimal(r["vat"]) for r in rows), Decimal(0))
+    if doc.vat_payer and rnd.random() < 0.6:
+        sums += [(W["net"], m(net)), (W["vat_sum"], m(vat)), (W["gross"], m(net + vat))]
+    if doc.rounding:
+        sums.append((W["rounding"], m(doc.rounding)))
+    if doc.advance_paid:
+        sums.append((W["advance"], m(-doc.advance_paid)))
+    total = doc.total()
+    total_text = m(total)
+    if cur == "CZK" and rnd.random() < 0.3:
+        total_text = total_text.replace(",00", ",-")
+    totals = (
+        fact_table(sums)
+        + f"<div class='total'>{esc(colon(W['total']))} <span>{esc(total_text)}</span></div>"
+    )
+
+    title = W[doc.doc_type]
+    numbered_title = rnd.random() < 0.5
+    title_html = f"<h1>{esc(title)}{' ' + esc(doc.number) if numbered_title else ''}</h1>"
+    number_fact = [] if numbered_title else [(W["number"], doc.number)]
+    refers = ""
+    if doc.refers_to:
+        refers = f"<p>{esc(W['refers'])} {esc(doc.refers_to)}<br>{esc(W['reason'])}</p>"
+    notes = f"<p>{esc(W['non_payer'])}</p>" if not doc.vat_payer else ""
+    register = str(WORDS[lang]["register"][int(str(choices["register"]))]).format(
+        city=choices["city"], n=rnd.randint(1000, 99999)
+    )
+    footer = (
+        f"<div class='footer'>{esc(register)}<br>{esc(W['issued_by'])}: "
+        f"{esc(rnd.choice(COMPANIES[lang]['first']))} {esc(rnd.choice(COMPANIES[lang]['surnames']))}"
+        f", tel.: {'+421 90' if lang == 'sk' else '+420 60'}{rnd.randint(1000000, 9999999)}, info@example.com</div>"
+    )
+    sup = party(W["supplier"], doc.supplier, rnd.random() < 0.4)
+    cus = party(W["customer"], doc.customer, rnd.random() < 0.4)
+    style = int(str(choices["style"]))
+    all_facts = number_fact + facts
+    if style == 0:  # web app: title, the parties side by side, facts and payment, items
+        main = (
+            f"{title_html}<table class='cols'><tr><td>{sup}</td><td>{cus}</td></tr></table>"
+            f"<table class='cols'><tr><td>{fact_table(all_facts)}</td>"
+            f"<td>{fact_table(pay + bank_rows)}</td></tr></table>{refers}{items}"
+            f"<table class='cols'><tr><td>{recap}</td><td>{totals}</td></tr></table>{notes}"
+        )
+    elif style == 1:  # desktop accounting: letterhead, title at right, envelope, boxes of facts
+        main = (
+            f"<table class='cols'><tr><td>{sup}</td><td class='right'>{title_html}</td></tr>"
+            f"<tr><td>{fact_table(bank_rows)}</td><td class='envelope'>{cus}</td></tr></table>"
+            f"{fact_boxes(all_facts + pay[1:2])}{refers}{items}{recap}{totals}{notes}"
+        )
+    elif style == 2:  # a bordered two-by-two grid under a centred title
+        main = (
+            f"<div class='center'>{title_html}</div><table class='grid'>"
+            f"<tr><td>{sup}</td><td>{fact_table(all_facts)}</td></tr>"
+            f"<tr><td>{fact_table(pay + bank_rows)}</td><td>{cus}</td></tr></table>"
+            f"{refers}{items}{recap}{totals}{notes}"
+        )
+    elif style == 3:  # a typed template: everything one under the other
+        main = (
+            f"{title_html}{fact_table(all_facts + pay)}{sup}{cus}{fact_table(bank_rows)}"
+            f"{refers}{items}{recap}{totals}{notes}"
+        )
+    else:  # the supplier in a sidebar, the rest in the main column
+        main = (
+            f"<table class='cols'><tr><td class='sidebar'>{sup}{fact_table(bank_rows)}</td>"
+            f"<td>{title_html}{cus}{fact_table(all_facts + pay)}{refers}{items}{recap}"
+            f"{totals}{notes}</td></tr></table>"
+        )
+    font = rnd.choice(["DejaVu Sans", "Liberation Sans", "Liberation Serif", "DejaVu Serif"])
+    size = rnd.choice([9, 10, 11])
+    border = rnd.choice(["1px solid #999", "none", "0.5px solid #333"])
+    return f"""<!doctype html><html><head><meta charset="utf-8"><style>
+body {{ font-family: '{font}'; font-size: {size}pt; }}
+h1 {{ font-size: {size + rnd.choice([4, 6, 8])}pt; margin: 4pt 0; }}
+table {{ border-collapse: collapse; }}
+table.cols, table.grid, table.items {{ width: 100%; margin: 6pt 0; }}
+table.cols > tbody > tr > td {{ vertical-align: top; width: 50%; padding: 2pt 6pt 2pt 0; }}
+table.grid td {{ border: 1px solid #444; vertical-align: top; padding: 4pt; width: 50%; }}
+table.items th, table.items td, table.recap th, table.recap td {{ border: {border};
+  padding: 2pt 4pt; text-align: left; }}
+table.boxes td, table.boxed td {{ border: 1px solid #666; padding: 2pt 5pt; }}
+td {{ padding: 1pt 6pt 1pt 0; }}
+.small {{ font-size: {size - 2}pt; color: #555; }}
+.lbl {{ font-weight: bold; text-transform: {rnd.choice(["none", "uppercase"])}; }}
+.name {{ font-weight: bold; }}
+.party {{ margin: 4pt 0; }}
+.envelope {{ border: 1px solid #999; padding: 8pt; }}
+.sidebar {{ background: #eef; width: 32% !important; }}
+.right {{ text-align: right; }}
+.center {{ text-align: center; }}
+.total {{ font-size: {size + 2}pt; font-weight: bold; margin-top: 6pt; }}
+.footer {{ margin-top: 20pt; font-size: {size - 2}pt; color: #444; }}
+</style></head><body>{main}{footer}</body></html>"""
+
+
+def documents(n: int, first_seed: int = 60000) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
+    """(document, PDF, expected fields) for n seeds, printed by one browser."""
+    with browser() as chrome:
+        for seed in range(first_seed, first_seed + n):
+            doc, lang, choices = make(seed)
+            yield doc, print_pdf(chrome, render(doc, lang, choices, seed)), expected_of(doc, lang)
+
+
+def main(argv: list[str]) -> int:
+    return write_samples(argv, documents, "apps")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
