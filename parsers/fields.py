@@ -707,7 +707,7 @@ def _party_block(
         if _title_or_label(text):
             continue  # the title beside a sidebar's block, a field's label
         if text and _name_like(text) and (cleaned := clean_name(text)):
-            name = cleaned
+            name = _name_wrapped(grid, c, inside, cleaned)
             break
     return Party(
         name=name,
@@ -715,6 +715,27 @@ def _party_block(
         dic=compact_id(dic) if dic else None,
         ic_dph=compact_id(ic_dph) if ic_dph else None,
     )
+
+
+_NAME_GOES_ON = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)  # a word starting lower-case
+
+
+def _name_wrapped(grid: Grid, cell: Cell, inside: set[tuple[int, int]], name: str) -> str:
+    """`name` with its next line when a narrow column broke it: a line under it in the
+    block that goes on in lower case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo
+    Horváth | spol. s r.o.") and has no digits. An address line starts with a capital."""
+    under = grid.line_under(cell)
+    if (
+        under is None
+        or (under.row, under.index) not in inside
+        or under.row != cell.row + 1
+        or not _NAME_GOES_ON.match(under.text)
+        or any(ch.isdigit() or ch in "@:/" for ch in under.text)
+        or under.text.startswith("www")
+        or len(under.text.split()) > 3
+    ):
+        return name
+    return clean_name(f"{name} {under.text}") or name
 
 
 def _title_or_label(text: str) -> bool:
@@ -806,24 +827,18 @@ def _vat_rows(grid: Grid) -> tuple[VatRow, ...]:
 
 def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     rows: dict[str, VatRow] = {}
-    for row in grid.rows:
+    for i, row in enumerate(grid.rows):
         first = 1 if len(row) > 2 and _CATEGORY.match(row[0].text) else 0
-        m = _RATE.search(row[first].text) or _BARE_RATE.match(row[first].text)
+        m = _rate_in(row[first])
         if not m:
             continue
         rate = Decimal(m.group(1).replace(",", "."))
         if m.re is _BARE_RATE and rate not in _EU_RATES:
             continue
-        amounts = [a for c in row[first + 1 :] for a in amounts_in(c.text)]
-        pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
-        # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
-        # and the rate agree on what the VAT is
-        pairs = pairs or [
-            (b, g - b)
-            for i, b in enumerate(amounts)
-            for g in amounts[i + 1 :]
-            if _taxed(b, g - b, rate)
-        ]
+        pairs = _rate_pairs(row[first + 1 :], rate)
+        for near in _centred_lines(grid, i, row[first]) if not pairs else ():
+            if pairs := _rate_pairs(sorted((*row[first + 1 :], *near), key=_left), rate):
+                break
         if pairs:
             key = f"{rate.normalize():f}"
             base, vat = pairs[0]
@@ -831,6 +846,39 @@ def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
                 return ()  # two different rows for one rate: not sure which to trust
             rows[key] = VatRow(key, base, vat)
     return tuple(rows.values())
+
+
+def _rate_in(cell: Cell) -> re.Match[str] | None:
+    return _RATE.search(cell.text) or _BARE_RATE.match(cell.text)
+
+
+def _rate_pairs(cells: Iterable[Cell], rate: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """(base, vat) of a recap line's amounts, vat ≈ base × rate."""
+    amounts = [a for c in cells for a in amounts_in(c.text)]
+    pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
+    # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
+    # and the rate agree on what the VAT is
+    return pairs or [
+        (b, g - b)
+        for i, b in enumerate(amounts)
+        for g in amounts[i + 1 :]
+        if _taxed(b, g - b, rate)
+    ]
+
+
+def _left(cell: Cell) -> float:
+    return cell.left
+
+
+def _centred_lines(grid: Grid, index: int, rate: Cell) -> Iterator[tuple[Cell, ...]]:
+    """The lines above and below a recap line whose amounts wrapped in their cells
+    ("-3.316,26 | €"), the rate and the rest centred between their lines: each when all of
+    it stands right of the rate and it has no rate of its own."""
+    for near in (index - 1, index + 1):
+        if 0 <= near < len(grid.rows):
+            line = grid.rows[near]
+            if all(c.left >= rate.right for c in line) and not _rate_in(line[0]):
+                yield line
 
 
 def _last_amount(text: str) -> int | None:

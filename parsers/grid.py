@@ -219,15 +219,34 @@ class Grid:
                         value = parse(f"{other.text.lstrip(' :')} {year}")  # "30. mája | 2025"
                     if value is not None:
                         return value, other
+            around = self._broken_around(cell) if below else None
+            if around is not None and (value := parse(around[0])) is not None:
+                return value, around[1]
         return None
+
+    def _broken_around(self, label: Cell) -> tuple[str, Cell] | None:
+        """A date its column broke before the year, with the label centred between its lines
+        (a table cell's default): "24. července" right of the line above the label, "2026"
+        under it, nothing beside the label before the next column."""
+        if label.row == 0:
+            return None
+        above = next((c for c in self.rows[label.row - 1] if c.left >= label.right - 2), None)
+        if above is None or _YEAR.search(above.text) or (year := self._year_after(above)) is None:
+            return None
+        if (beside := self.right_of(label)) is not None and beside.left <= above.right:
+            return None  # the label's line has a value of its own
+        return f"{above.text.lstrip(' :')} {year}", above
 
     def _beside_lines(self, first: Cell, label: Cell) -> list[Cell | None]:
         """What stands right of a label wrapped from `first` down to `label`'s line: its
         value beside the first line, the last, or one between (a table cell centres it).
-        Text further right than the nearest of them is another column's."""
+        Text further right than the nearest of them is another column's; a word nearest
+        beside makes it a header row, whose values stand under their labels."""
         found = [self.right_of(first)]
         for r in range(first.row + 1, label.row + 1):
             found.append(next((c for c in self.rows[r] if c.left >= label.right - 2), None))
+        if any(c is not None and not _HAS_DIGIT.search(c.text) for c in found):
+            return []  # words nearest beside: a header row, each label over its value
         near = min((c.right for c in found if c is not None), default=0.0)
         return [c for c in found if c is not None and c.left <= near]
 

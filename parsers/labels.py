@@ -208,7 +208,7 @@ ISSUE = _compile(
 )
 DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
-    r"datum zdan\. plnění|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
+    r"datum zdaň\. plnění|dátum zdaň\. plnenia|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
     r"datum uskutečnění (?:zdanitelného )?plnění",
     r"dátum vzniku daňovej povinnosti|date of supply|delivery date|tax point date",
     r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",

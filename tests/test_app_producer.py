@@ -94,3 +94,67 @@ def test_invoicing_programs_prints_are_read() -> None:
                 bad.append(f"{doc.number} {key}: {got.get(key)!r} != {value!r}")
     assert wrong == 0, bad  # of ~200 fields; the untuned first run had 1.8 % wrong
     assert exact / total >= 0.95, (exact, total, bad)
+
+
+def test_a_wrapped_label_in_a_header_row_takes_its_own_column() -> None:
+    """Labels over values, each wrapped: beside "Datum | uskutečnění | zdanitelného |
+    plnění" stand the next header and its value, which are not its."""
+    grid = Grid.from_text(
+        "               Datum\n"
+        "Datum          uskutečnění         Datum\n"
+        "vystavení      zdanitelného        splatnosti\n"
+        "9. 8.          plnění              23. 8.\n"
+        "2025                               2025\n"
+        "               9. 8. 2025\n"
+    )
+    for pattern, day in ((labels.DELIVERY, "2025-08-09"), (labels.DUE, "2025-08-23")):
+        found = grid.value_for(pattern, parse_date)
+        assert found is not None and found[0].isoformat() == day
+
+
+def test_a_recap_line_centred_between_its_wrapped_amounts() -> None:
+    """HTML table cells centre their text: the rate stands alone between the lines of its
+    amounts ("-3.316,26 | €"), or beside the base with the VAT a line above."""
+    grid = Grid.from_text(
+        "Sadzba     Základ dane    Výška DPH    Celkom\n"
+        "           -3.316,26      -762,74      -4.079,00\n"
+        "23 %\n"
+        "           €              €            €\n"
+        "19 %       -139,59 €      -26,52 €     -166,11 €\n"
+        "                          129,31       2.715,44\n"
+        "5 %        2.586,13 €\n"
+    )
+    rows = {r.rate: (str(r.base), str(r.vat)) for r in extract_fields(grid).vat}
+    assert rows == {
+        "23": ("-3316.26", "-762.74"),
+        "19": ("-139.59", "-26.52"),
+        "5": ("2586.13", "129.31"),
+    }
+
+
+def test_a_date_broken_around_its_centred_label_and_short_forms() -> None:
+    grid = Grid.from_text(
+        "           CZ48 0600 0000                24. července\n"
+        "IBAN                     Vystaveno:\n"
+        "           2331 6343     SWIFT           2026\n"
+    )
+    issue = grid.value_for(labels.ISSUE, parse_date)
+    assert issue is not None and issue[0].isoformat() == "2026-07-24"
+    delivery = Grid.from_text("Datum zdaň. plnění: 21. 7. 2026\n").value_for(
+        labels.DELIVERY, parse_date
+    )
+    assert delivery is not None and delivery[0].isoformat() == "2026-07-21"
+
+
+def test_a_name_broken_by_a_narrow_column_goes_on_in_lower_case() -> None:
+    grid = Grid.from_text(
+        "FAKTÚRA 2025001\n"
+        "Dodávateľ                          Odberateľ\n"
+        "Ing. Katarína Šimko - Reklamné     Kvetinárstvo Horváth\n"
+        "štúdio                             spol. s r.o.\n"
+        "Hlavná 9/A                         Mierová 8\n"
+        "IČO: 69673110                      IČO: 86017187\n"
+    )
+    f = extract_fields(grid)
+    assert f.supplier.name == "Ing. Katarína Šimko - Reklamné štúdio"
+    assert f.customer.name == "Kvetinárstvo Horváth spol. s r.o."
