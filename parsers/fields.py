@@ -137,7 +137,13 @@ _REQUIRED_DEFAULT = ("number", "issue_date", "total", "supplier.id")
 
 
 def extract_fields(grid: Grid) -> ExtractedFields:
-    order = slash_order(grid.lines)  # 03/04/2025: April or March? only the page can tell
+    doc_type = _doc_type(grid)
+    supplier, customer = _parties(grid, doc_type)
+    # 03/04/2025: April or March? The page's other dates tell, else its issuer: one with a
+    # European VAT id writes the day first (only the US puts the month first)
+    order = slash_order(grid.lines)
+    if order == "unsure" and supplier.ic_dph and is_valid_vat_id(supplier.ic_dph):
+        order = "dmy"
 
     def a_date(text: str) -> date | None:
         return parse_date(text, order)
@@ -147,7 +153,6 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         parts = _RANGE.split(text, maxsplit=1)
         return None if len(parts) == 2 and a_date(parts[1]) else a_date(text)
 
-    doc_type = _doc_type(grid)
     receipt_id = _receipt_id(grid)
     if doc_type is DocType.UNKNOWN and receipt_id is not None:
         doc_type = DocType.RECEIPT  # an eKasa UID under a title nobody listed ("DOKLAD")
@@ -156,7 +161,6 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     vat = _vat_rows(grid)
     if doc_type is DocType.ADVANCE_TAX_DOCUMENT:
         total = _payment_documented(grid, total, vat)
-    supplier, customer = _parties(grid, doc_type)
     iban, unreadable_iban = _iban(grid, receipt_id)
     fields = ExtractedFields(
         doc_type=doc_type,
@@ -485,14 +489,25 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
         if beside and stacked(customer_head, first):
             return None  # the customer's header itself: no letterhead beside it
         text = first.text.strip()
-        if _title_or_label(text) and not beside:
-            continue  # a title above the letterhead
+        fact = _fact_label(text) or (text.endswith(":") and len(row) > 1)
+        if (_title_or_label(text) or fact) and not beside:
+            continue  # a title or the document's facts above the letterhead
         if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
             return None
         under = [c.text for below in grid.rows[at + 1 : at + 4] for c in below if stacked(first, c)]
         contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
-        return clean_name(text) if any(p.search(t) for t in under for p in contact) else None
+        if not any(p.search(t) for t in under for p in contact):
+            return None
+        return _name_wrapped(grid, first, None, name) if (name := clean_name(text)) else None
     return None
+
+
+_FACTS = (_NUMBER, _ISSUE, _DELIVERY, _DUE, _VS, labels.PAYMENT_METHOD)
+
+
+def _fact_label(text: str) -> bool:
+    """A cell that labels one of the document's facts ("Belegdatum:", "Zahlungsweise")."""
+    return any(p.search(text) for p in _FACTS)
 
 
 def _footer_name(grid: Grid) -> str | None:
@@ -718,21 +733,27 @@ def _party_block(
 
 
 _NAME_GOES_ON = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)  # a word starting lower-case
+_ENDS_WITH_FORM = re.compile(rf"(?:{labels.LEGAL_FORM.pattern})\s*$", NOCASE)
 
 
-def _name_wrapped(grid: Grid, cell: Cell, inside: set[tuple[int, int]], name: str) -> str:
+def _name_wrapped(grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, name: str) -> str:
     """`name` with its next line when a narrow column broke it: a line under it in the
     block that goes on in lower case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo
-    Horváth | spol. s r.o.") and has no digits. An address line starts with a capital."""
+    Horváth | spol. s r.o.") or with a legal form while the name does not end with one
+    ("MÜLLER SOFTWARE | GmbH & Co. KG", "KRÜGER | MASCHINENBAU e.K.", "… GmbH & Co. | KG"),
+    and has no digits. An address line starts with a capital and has no legal form."""
     under = grid.line_under(cell)
     if (
         under is None
-        or (under.row, under.index) not in inside
+        or (inside is not None and (under.row, under.index) not in inside)
         or under.row != cell.row + 1
-        or not _NAME_GOES_ON.match(under.text)
+        or not (
+            _NAME_GOES_ON.match(under.text)
+            or (labels.LEGAL_FORM.search(under.text) and not _ENDS_WITH_FORM.search(name))
+        )
         or any(ch.isdigit() or ch in "@:/" for ch in under.text)
         or under.text.startswith("www")
-        or len(under.text.split()) > 3
+        or len(under.text.split()) > 4
     ):
         return name
     return clean_name(f"{name} {under.text}") or name
@@ -910,29 +931,23 @@ def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
             bases.setdefault(key, set()).add(pair[0])
             taxes.setdefault(key, set()).add(pair[1])
             continue
-        if len(row) in (2, 3):
-            label, amount = " ".join(c.text for c in row[:-1]), row[-1].text
-        elif len(row) == 1 and (last := _last_amount(row[0].text)) is not None:
-            # "DPH 23 %: 551,60 €", "zzgl. Umsatzsteuer 19% 990,12 €" in one cell
-            label, amount = row[0].text[:last], row[0].text[last:]
-        else:
-            continue
-        found = amounts_in(amount)
-        if len(found) != 1 or amounts_in(_SUMMARY_RATE.sub("", label)):
-            continue
-        rates = _SUMMARY_RATE.findall(label)
-        is_net, is_tax = bool(labels.NET.search(label)), bool(labels.TAX_WORD.search(label))
-        if not rates:
-            if is_net and not labels.TOTALS[0].search(label):
-                net.add(found[0])
-            continue
-        if len(rates) != 1:
-            continue
-        key = f"{Decimal(rates[0].replace(',', '.')).normalize():f}"
-        if is_net:
-            bases.setdefault(key, set()).add(found[0])
-        elif is_tax:
-            taxes.setdefault(key, set()).add(found[0])
+        for label, amount in _summary_pairs(row):
+            found = amounts_in(amount)
+            if len(found) != 1 or amounts_in(_SUMMARY_RATE.sub("", label)):
+                continue
+            rates = _SUMMARY_RATE.findall(label)
+            is_net, is_tax = bool(labels.NET.search(label)), bool(labels.TAX_WORD.search(label))
+            if not rates:
+                if is_net and not labels.TOTALS[0].search(label):
+                    net.add(found[0])
+                continue
+            if len(rates) != 1:
+                continue
+            key = f"{Decimal(rates[0].replace(',', '.')).normalize():f}"
+            if is_net:
+                bases.setdefault(key, set()).add(found[0])
+            elif is_tax:
+                taxes.setdefault(key, set()).add(found[0])
     if not taxes or len(net) > 1 or any(len(v) > 1 for v in (*bases.values(), *taxes.values())):
         return ()
     if len(taxes) > 1 and net and not bases:
@@ -951,6 +966,21 @@ def _vat_summary(grid: Grid) -> tuple[VatRow, ...]:
     if net and sum((r.base for r in out), Decimal(0)) != next(iter(net)):
         return ()
     return tuple(sorted(out, key=lambda r: -Decimal(r.rate)))
+
+
+def _summary_pairs(row: tuple[Cell, ...]) -> Iterator[tuple[str, str]]:
+    """(label, amount) of a summary line, each label with the amount that ends it: "DPH |
+    23 % | 551,60", "DPH 23 %: 551,60 €" in one cell, and two side by side ("Netto 19 %:
+    1.316,60 € | Zwischensumme: | 1.316,60 €", the recap beside the totals)."""
+    words: list[str] = []
+    for cell in row:
+        words.append(cell.text)
+        if not amounts_in(cell.text):
+            continue
+        text = " ".join(words)
+        words = []
+        if (last := _last_amount(text)) is not None:
+            yield text[:last], text[last:]
 
 
 _RATE_CELL = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*$")
@@ -990,12 +1020,23 @@ def _iban(grid: Grid, receipt_id: str | None) -> tuple[str | None, bool]:
 _IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})+\s*$")
 
 
+# a line of groups, its label beside it where the column centred it: "IBAN: 0000 1720"
+_IBAN_GROUPS = re.compile(r"(?:IBAN:?\s*)?([A-Z0-9]{1,4}(?: [A-Z0-9]{1,4})*)")
+
+
 def _wrapped_ibans(grid: Grid) -> Iterator[str]:
-    """IBANs in groups that a narrow column broke over two lines ("CZ61 2010 0000 0031 |
-    0616 5389"): a cell ending in groups, with the next line of its column."""
+    """IBANs in groups that a narrow column broke over lines ("CZ61 2010 0000 0031 | 0616
+    5389"): a cell ending in groups, with the next lines of groups in its column."""
     for cell in grid.cells():
-        if _IBAN_START.search(cell.text) and (under := grid.line_under(cell)):
-            yield from find_ibans(f"{cell.text} {under.text}")
+        if not _IBAN_START.search(cell.text):
+            continue
+        text, under = cell.text, grid.line_under(cell)
+        for _ in range(3):  # 34 characters at most: four lines of a narrow column
+            if under is None or not (groups := _IBAN_GROUPS.fullmatch(under.text.upper())):
+                break
+            text = f"{text} {groups[1]}"
+            yield from find_ibans(text)
+            under = grid.line_under(under)
 
 
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")

@@ -176,7 +176,7 @@ NUMBER = _compile(
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
     r"numero (?:fattura|documento)|fattura n\.|n\.\s?(?:documento|fattura)|számla ?sorszáma|számlaszám",
-    r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu",
+    r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu|document no\.?",
     r"numer faktury|nr faktury|número de factura|factura n[º°.]",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
@@ -188,9 +188,10 @@ NUMBER_WORD = _compile(_NUMBER_WORD)
 NET = _compile(
     r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
     r"\bimponibile\b|\bsubtot(?:al|aal|ale)\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
+    r"\btaxable (?:amount|value)\b",
 )
 TAX_WORD = _compile(
-    r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer)\b"
+    r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer|steuer)\b"
 )
 VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
@@ -200,6 +201,7 @@ ISSUE = _compile(
     r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
     r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|(?<!teljesítés )kelte|^kelt\b",
     r"data wystawienia|data wyst\.|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
+    r"^issued(?=\s*:|\s*$)",
     # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013" nor "Version 2.6 vom …"
     rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\s+vo[mn]\b(?=\s*\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}})",
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
@@ -210,7 +212,7 @@ DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
     r"datum zdaň\. plnění|dátum zdaň\. plnenia|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
     r"datum uskutečnění (?:zdanitelného )?plnění",
-    r"dátum vzniku daňovej povinnosti|date of supply|delivery date|tax point date",
+    r"dátum vzniku daňovej povinnosti|date of supply|supply date|delivery date|tax point(?: date)?",
     r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",
     r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
     r"leistungszeitraum|lieferzeitraum",
@@ -226,7 +228,7 @@ DUE = _compile(
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
-    r"please (?:pay|remit) (?:until|by)",
+    r"please (?:pay|remit) (?:until|by)|^pay(?:able)? by\b",
 )
 ROUNDING = _compile(
     r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b|\brundung\b|arrondi"
@@ -297,7 +299,7 @@ SUPPLIER = _compile(
     r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
-    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from)\s*(?=[:/]|$)"
+    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from|from)\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
     r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
@@ -342,6 +344,15 @@ NOT_A_NAME = _compile(
     r"|buyer contact(?: name)?|seller contact(?: name)?|ansprechpartner|bearbeiter|vystavil|vyhotovil)\b"
 )
 
+# How the document is to be paid: a fact's label, never a party's name.
+PAYMENT_METHOD = _compile(
+    r"forma úhrady|spôsob (?:platby|úhrady)|způsob (?:platby|úhrady)|forma platby",
+    r"zahlungs(?:weise|art|bedingungen|ziel)|payment (?:method|terms)|terms of payment",
+    r"^payment(?=\s*:|\s*$)",
+    r"mode de (?:paiement|règlement)|conditions de paiement|betaalwijze|betalingsvoorwaarden",
+    r"modalità di pagamento|fizetési mód|sposób płatności|forma płatności|forma de pago",
+)
+
 # "Company, Contact Person" (Odoo prints a customer so): the company is the name. Not when
 # what follows the comma is a legal form ("Firma, s.r.o.", "Acme, Inc.").
 CONTACT_AFTER_COMMA = re.compile(
@@ -354,7 +365,8 @@ CONTACT_AFTER_COMMA = re.compile(
 LEGAL_FORM = re.compile(
     r"(?:\bs\.\s?r\.\s?o\.|\bspol\.\s?s\s?r\.\s?o\.|\ba\.\s?s\.|\bk\.\s?s\.|\bv\.\s?o\.\s?s\."
     r"|\bGmbH\b|\bAG\b|\bKG\b|\bLtd\b\.?|\bLimited\b|\bInc\b\.?|\bLLC\b|\bplc\b|\bSARL\b|\bSAS\b"
-    r"|\bS\.A\.|\bB\.V\.|\bN\.V\.|\bS\.r\.l\.|\bS\.p\.A\.|\bKft\.|\bZrt\.|\bsp\.\s?z\s?o\.\s?o\.)",
+    r"|\bS\.A\.|\bB\.V\.|\bN\.V\.|\bS\.r\.l\.|\bS\.p\.A\.|\bKft\.|\bZrt\.|\bsp\.\s?z\s?o\.\s?o\."
+    r"|\be\.\s?K\.|\bDAC\b|\bOG\b|\be\.\s?U\.)",
     NOCASE,
 )
 

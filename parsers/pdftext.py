@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,10 +334,23 @@ def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
             row.append(seg)
         else:
             rows.append([seg])
-    return [_merge_close(sorted(row, key=lambda s: s.left)) for row in rows]
+    edges = _column_edges(segments)
+    return [_merge_close(sorted(row, key=lambda s: s.left), edges) for row in rows]
 
 
-def _merge_close(row: list[Segment]) -> list[Segment]:
+_EDGE_ROWS = 3  # runs starting at one x in this many lines: a column's left edge
+_COLUMN_GAP = 0.7  # of the glyphs' height: more than a word space, even in a monospace font
+_WIDER = 1.5  # times the cell's narrowest word gap
+
+
+def _column_edges(segments: list[Segment]) -> frozenset[int]:
+    """The x (whole points) where runs of at least `_EDGE_ROWS` lines start: the left
+    edges of a page's columns."""
+    starts = Counter(round(s.left) for s in segments)
+    return frozenset(x for x, n in starts.items() if n >= _EDGE_ROWS)
+
+
+def _merge_close(row: list[Segment], edges: frozenset[int] = frozenset()) -> list[Segment]:
     """Runs closer than a wide gap become one cell, joined with a space, or with none when
     they touch: a word split by a font change, or programs that place every letter on its
     own (wkhtmltopdf), whose one-letter runs stand up to a third of the taller glyph's height
@@ -350,13 +364,29 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
         if len(a.text) == len(b.text) == 1
     )
     usual = letter_gaps[len(letter_gaps) // 2] if len(letter_gaps) >= 6 else None
+    gaps: list[float] = []  # the word gaps inside the cell being built
     for before, seg in itertools.pairwise(row):
         prev = cells[-1]
         gap = seg.left - prev.right
         if gap > max(prev.top - prev.bottom, 1.0) * 1.2:
             cells.append(seg)
+            gaps = []
             continue
         tall = max(before.top - before.bottom, seg.top - seg.bottom)
+        if (
+            gap > tall * _COLUMN_GAP
+            and seg.space_before is not False
+            and gaps
+            and gap > _WIDER * min(gaps)
+            and _on_edge(seg, edges)
+        ):
+            # wider than the cell's own word gaps, where a column starts: the next column's
+            # text ("USt-IdNr.: DE868839282 | Priemyselná 75" of two table cells)
+            cells.append(seg)
+            gaps = []
+            continue
+        if gap > tall * 0.12:
+            gaps.append(gap)
         single = len(before.text) == 1 and len(seg.text) == 1
         lettered = gap < tall * (0.42 if single else 0.12)
         if single and usual is not None and gap > tall * max(2.2 * usual, 0.2):
@@ -373,6 +403,11 @@ def _merge_close(row: list[Segment]) -> list[Segment]:
             f"{prev.text}{'' if lettered else ' '}{seg.text}",
         )
     return cells
+
+
+def _on_edge(seg: Segment, edges: frozenset[int]) -> bool:
+    x = round(seg.left)
+    return x in edges or x - 1 in edges or x + 1 in edges
 
 
 def layout_lines(segments: list[Segment]) -> tuple[str, ...]:

@@ -23,7 +23,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from stdnum import iban as std_iban
 from stdnum.cz import dic as cz_dic
+from stdnum.de import vat as de_vat
+from stdnum.ie import vat as ie_vat
 from stdnum.sk import dph as sk_dph
 
 from parsers.values import is_valid_iban
@@ -34,6 +37,8 @@ from tests.htmlgen import browser, print_pdf, write_samples
 CENT = Decimal("0.01")
 
 MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "en": "January February March April May June July August September October November December",
     "sk": "januára februára marca apríla mája júna júla augusta septembra októbra novembra decembra",
     "cs": "ledna února března dubna května června července srpna září října listopadu prosince",
 }
@@ -135,6 +140,84 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "Fyzická osoba zapsaná v živnostenském rejstříku, {city}",
         ],
     },
+    "de": {
+        "invoice": ["Rechnung", "RECHNUNG", "Rechnung Nr."],
+        "credit_note": ["Rechnungskorrektur", "Stornorechnung", "RECHNUNGSKORREKTUR"],
+        "proforma_invoice": ["Proforma-Rechnung", "PROFORMA-RECHNUNG"],
+        "number": ["Rechnungsnummer", "Rechnungs-Nr.", "Beleg-Nr.", "Nummer"],
+        "issue": ["Rechnungsdatum", "Datum", "Ausstellungsdatum", "Belegdatum"],
+        "delivery": ["Lieferdatum", "Leistungsdatum", "Liefer-/Leistungsdatum"],
+        "due": ["Fälligkeitsdatum", "Zahlbar bis", "Fällig am"],
+        "supplier": ["Rechnungssteller", "Verkäufer", ""],
+        "customer": ["Rechnungsempfänger", "Kunde", "Rechnungsadresse"],
+        "ic_dph": ["USt-IdNr.", "USt-ID", "UStId-Nr."],
+        "total": ["Rechnungsbetrag", "Gesamtbetrag", "Zu zahlender Betrag", "Endbetrag"],
+        "net": ["Nettobetrag", "Summe netto", "Zwischensumme"],
+        "vat_sum": ["Umsatzsteuer gesamt", "MwSt. gesamt"],
+        "gross": ["Bruttobetrag", "Summe brutto"],
+        "rounding": ["Rundung"],
+        "advance": ["Abzüglich Anzahlung", "Bereits gezahlt"],
+        "rate": ["USt-Satz", "MwSt.", "Steuersatz"],
+        "base": ["Netto", "Bemessungsgrundlage", "Nettobetrag"],
+        "vat": ["USt", "MwSt.-Betrag", "Steuer"],
+        "with_vat": ["Brutto", "Gesamt"],
+        "item": ["Bezeichnung", "Beschreibung", "Artikel"],
+        "qty": ["Menge", "Anzahl"],
+        "unit": ["Einheit", "ME"],
+        "price": ["Einzelpreis", "E-Preis netto", "Preis/Einheit"],
+        "line": ["Gesamtpreis", "Betrag netto", "Summe"],
+        "method": ["Zahlungsart", "Zahlungsweise"],
+        "transfer": ["Überweisung", "Banküberweisung"],
+        "bank": ["Bank", "Kreditinstitut"],
+        "refers": ["zur Rechnung Nr.", "Bezug: Rechnung", "Ursprüngliche Rechnung"],
+        "reason": ["Grund: Reklamation", "Gutschrift wegen Rücksendung"],
+        "terms": ["Zahlbar innerhalb von 14 Tagen ohne Abzug.", "Zahlungsziel: 30 Tage netto"],
+        "issued_by": ["Ihr Ansprechpartner", "Bearbeiter"],
+        "register": [
+            "Amtsgericht {city} HRB {n} · Geschäftsführer: Thomas Berger",
+            "Sitz der Gesellschaft: {city}, Registergericht {city}, HRB {n}",
+            "Steuernummer 143/{n}/0815",
+        ],
+    },
+    "en": {
+        "invoice": ["Invoice", "INVOICE", "Tax Invoice"],
+        "credit_note": ["Credit Note", "CREDIT NOTE"],
+        "proforma_invoice": ["Pro Forma Invoice", "PROFORMA INVOICE"],
+        "number": ["Invoice No.", "Invoice number", "Invoice #", "Document no."],
+        "issue": ["Invoice date", "Date of issue", "Issued", "Date"],
+        "delivery": ["Supply date", "Date of supply", "Delivery date", "Tax point"],
+        "due": ["Due date", "Payment due", "Pay by"],
+        "supplier": ["From", "Supplier", ""],
+        "customer": ["Bill to", "Invoice to", "Customer"],
+        "ic_dph": ["VAT No.", "VAT number", "VAT Reg. No."],
+        "total": ["Amount due", "Total due", "Balance due", "Total to pay"],
+        "net": ["Subtotal", "Net amount", "Total excl. VAT"],
+        "vat_sum": ["Total VAT", "VAT total"],
+        "gross": ["Total incl. VAT", "Gross total"],
+        "rounding": ["Rounding"],
+        "advance": ["Less deposit paid", "Advance paid"],
+        "rate": ["VAT rate", "VAT %", "Rate"],
+        "base": ["Net", "Taxable amount", "Net amount"],
+        "vat": ["VAT", "VAT amount"],
+        "with_vat": ["Gross", "Total"],
+        "item": ["Description", "Item", "Service"],
+        "qty": ["Qty", "Quantity"],
+        "unit": ["Unit", "UoM"],
+        "price": ["Unit price", "Rate", "Price"],
+        "line": ["Amount", "Net amount", "Line total"],
+        "method": ["Payment method", "Payment"],
+        "transfer": ["Bank transfer", "Credit transfer"],
+        "bank": ["Bank", "Bank name"],
+        "refers": ["Credit note to invoice", "Original invoice", "Relates to invoice"],
+        "reason": ["Reason: returned goods", "Reason: service credit"],
+        "terms": ["Payment terms: 14 days net", "Terms: 30 days"],
+        "issued_by": ["Contact", "Accounts"],
+        "register": [
+            "Registered in Ireland No. {n}. Registered office: {city}",
+            "Company registration no. {n}, {city}",
+            "Directors: A. Byrne, M. Walsh. Reg. no. {n}",
+        ],
+    },
 }
 
 COMPANIES = {
@@ -196,6 +279,25 @@ COMPANIES = {
         "banks": {"0800": "Česká spořitelna", "0100": "Komerční banka", "0300": "ČSOB"}
         | {"2010": "Fio banka", "5500": "Raiffeisenbank", "0600": "MONETA Money Bank"},
     },
+    "de": {
+        "trade": ["Technik", "Logistik", "Maschinenbau", "Software", "Druck", "Handel"],
+        "surnames": ["Müller", "Schmidt", "Weber", "Becker", "Hoffmann", "Schäfer", "Krüger"],
+        "first": ["Thomas", "Anna", "Stefan", "Julia", "Markus"],
+        "forms": ["GmbH", "GmbH & Co. KG", "AG", "KG", "e.K."],
+        "streets": ["Hauptstraße", "Bahnhofstraße", "Industriestr.", "Gartenweg", "Lindenallee"],
+        "cities": ["80331 München", "10115 Berlin", "20095 Hamburg", "50667 Köln", "01067 Dresden"],
+        "banks": {"37040044": "Commerzbank", "10070000": "Deutsche Bank"}
+        | {"70150000": "Stadtsparkasse München", "50010517": "ING"},
+    },
+    "en": {
+        "trade": ["Consulting", "Software", "Logistics", "Print", "Engineering", "Digital"],
+        "surnames": ["Byrne", "Murphy", "Kelly", "O'Brien", "Walsh", "Ryan", "Doyle"],
+        "first": ["Sean", "Aoife", "Ciara", "Conor", "Niamh"],
+        "forms": ["Ltd", "Limited", "DAC", "Ltd."],
+        "streets": ["Grafton Street", "Harcourt Road", "Dame Street", "Patrick Street"],
+        "cities": ["Dublin 2", "Dublin 4", "Cork T12 X70A", "Galway H91 E2K3"],
+        "banks": {"AIBK": "AIB", "BOFI": "Bank of Ireland", "IPBS": "PTSB"},
+    },
 }
 
 ITEMS = {
@@ -221,6 +323,22 @@ ITEMS = {
         ("Oprava vozidla", "ks"),
         ("Poradenství", "hod"),
     ],
+    "de": [
+        ("Wartung Druckmaschine", "Std"),
+        ("Ersatzteil Lager 6204", "Stk"),
+        ("Softwarelizenz Jahresabo", "Stk"),
+        ("Fracht Hamburg-Bratislava", "pauschal"),
+        ("Beratung Projekt 2026", "Std"),
+        ("Etiketten 100x50 mm", "Rolle"),
+    ],
+    "en": [
+        ("Cloud hosting, monthly plan", "mo"),
+        ("Consulting services", "hrs"),
+        ("Annual software licence", "pcs"),
+        ("Freight Dublin-Bratislava", "lot"),
+        ("Training workshop", "day"),
+        ("Support retainer", "mo"),
+    ],
 }
 
 
@@ -235,17 +353,19 @@ def _sk_dic(rnd: random.Random) -> str:
 def _iban(rnd: random.Random, country: str, banks: list[str]) -> str:
     """An IBAN whose account number passes its national check (prefix, weighted mod 11)."""
 
+    code = {"sk": "SK", "cs": "CZ", "de": "DE", "en": "IE"}[country]
+
     def make(r: random.Random) -> str:
-        prefix = "000000" if r.random() < 0.7 else f"{r.randint(1, 99):06d}"
-        body = f"{r.choice(banks)}{prefix}{r.randint(10**8, 10**10 - 1):010d}"
-        code = "SK" if country == "sk" else "CZ"
-        check = 98 - int(f"{body}{code}00".translate(str.maketrans(_LETTERS))) % 97
-        return f"{code}{check:02d}{body}"
+        if country == "de":
+            body = f"{r.choice(banks)}{r.randint(10**9, 10**10 - 1)}"
+        elif country == "en":
+            body = f"{r.choice(banks)}{r.randint(10**5, 10**6 - 1)}{r.randint(10**7, 10**8 - 1)}"
+        else:
+            prefix = "000000" if r.random() < 0.7 else f"{r.randint(1, 99):06d}"
+            body = f"{r.choice(banks)}{prefix}{r.randint(10**8, 10**10 - 1):010d}"
+        return f"{code}{std_iban.calc_check_digits(code + '00' + body)}{body}"
 
     return _valid(rnd, make, is_valid_iban)
-
-
-_LETTERS = {"S": "28", "K": "20", "C": "12", "Z": "35"}
 
 
 def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
@@ -260,9 +380,19 @@ def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
         f"{trade}-{surname[:3].upper()} {form}",
         f"Ing. {rnd.choice(c['first'])} {surname} - {trade}",
         f"{rnd.choice(c['first'])} {surname}",
-    ][kind]
+    ][kind if lang in ("sk", "cs") else kind % 4]
     city = rnd.choice(c["cities"])
-    street = f"{rnd.choice(c['streets'])} {rnd.randint(1, 120)}{rnd.choice(['', '', '/A', '/12'])}"
+    number = f"{rnd.randint(1, 120)}{rnd.choice(['', '', '/A', '/12'])}"
+    street = f"{rnd.choice(c['streets'])} {number}"
+    if lang == "en":
+        street = f"{rnd.randint(1, 120)} {rnd.choice(c['streets'])}"
+    if lang == "de":
+        vat = _valid(rnd, lambda r: "DE" + _digits(r, 9), de_vat.is_valid)
+        return Party(name, "", None, vat, street=street, city=city), city.split(" ", 1)[-1]
+    if lang == "en":
+        digits = _digits(rnd, 7)
+        vat = f"IE{digits}{ie_vat.calc_check_digit(digits)}"
+        return Party(name, "", None, vat, street=street, city=city), city.split(" ")[0]
     ico = _ico(rnd)
     if lang == "sk":
         dic = _sk_dic(rnd)
@@ -273,6 +403,16 @@ def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
 
 
 def _date(d: date, lang: str, style: int) -> str:
+    if lang in ("de", "en"):
+        month = MONTHS[lang].split()[d.month - 1]
+        if lang == "de":
+            forms = [f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.day}. {month} {d.year}"]
+            forms.append(f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}")
+        else:
+            forms = [f"{d.day} {month} {d.year}", f"{d.day:02d}/{d.month:02d}/{d.year}"]
+            forms += [f"{month[:3]} {d.day}, {d.year}", f"{d.day}-{month[:3]}-{d.year}"]
+            forms.append(d.isoformat())
+        return forms[style % len(forms)]
     forms = [
         f"{d.day:02d}.{d.month:02d}.{d.year}",
         f"{d.day}.{d.month}.{d.year}",
@@ -283,9 +423,16 @@ def _date(d: date, lang: str, style: int) -> str:
     return forms[style % len(forms)]
 
 
-def _money(v: Decimal, currency: str, style: int, symbol: bool = True) -> str:
+def _money(v: Decimal, currency: str, style: int, symbol: bool = True, lang: str = "sk") -> str:
     whole, cents = f"{abs(v):.2f}".split(".")
     sign = "-" if v < 0 else ""
+    if lang == "en":
+        plain = f"{sign}{abs(v):,.2f}"
+        return plain if not symbol else [f"€{plain}", f"EUR {plain}", f"{plain} EUR"][style % 3]
+    if lang == "de":
+        grouped = f"{int(whole):,}".replace(",", ".")
+        plain = f"{sign}{grouped},{cents}"
+        return plain if not symbol else [f"{plain} €", f"{plain} EUR", f"EUR {plain}"][style % 3]
     sep = [" ", "\u00a0", ".", ""][style % 4]
     grouped = f"{int(whole):,}".replace(",", sep)
     if not symbol:
@@ -294,14 +441,18 @@ def _money(v: Decimal, currency: str, style: int, symbol: bool = True) -> str:
     return f"{sign}{grouped},{cents} {mark}"
 
 
-def make(seed: int) -> tuple[Doc, str, dict[str, object]]:
-    """A document, its language, and the printing choices the renderer needs."""
+def make(seed: int, langs: tuple[str, ...] = ()) -> tuple[Doc, str, dict[str, object]]:
+    """A document, its language (one of `langs` if given), and the printing choices the
+    renderer needs."""
     rnd = random.Random(seed)
-    lang = "sk" if rnd.random() < 0.6 else "cs"
+    pick = rnd.random()
+    lang = "sk" if pick < 0.45 else "cs" if pick < 0.7 else "de" if pick < 0.85 else "en"
+    lang = langs[int(pick * len(langs))] if langs else lang
+    domestic = lang in ("sk", "cs")
     supplier, city = _company(rnd, lang)
     # the customer: a Slovak company (the office's clients), or a Czech one for a Czech supplier
-    customer, _ = _company(rnd, "sk" if lang == "sk" or rnd.random() < 0.6 else "cs")
-    vat_payer = rnd.random() > 0.12
+    customer, _ = _company(rnd, "cs" if lang == "cs" and rnd.random() < 0.4 else "sk")
+    vat_payer = rnd.random() > 0.12 or not domestic
     if not vat_payer:
         supplier = replace(supplier, ic_dph=None, dic=supplier.dic if lang == "sk" else None)
     r = rnd.random()
@@ -321,9 +472,15 @@ def make(seed: int) -> tuple[Doc, str, dict[str, object]]:
             f"2{yy}1{n:04d}",
         ]
     )
+    if not domestic:
+        number = rnd.choice(
+            [f"RE-{issued.year}-{n:05d}", f"R{issued.year}{n:05d}", f"{n:06d}"]
+            if lang == "de"
+            else [f"INV-{n:05d}", f"INV/{issued.year}/{n:04d}", f"{yy}{n:05d}"]
+        )
     digits = "".join(ch for ch in number if ch.isdigit())
-    vs = rnd.choice([digits, digits, str(rnd.randint(10**5, 10**9))])[:10]
-    rates = (23, 19, 5) if lang == "sk" else (21, 12)
+    vs = rnd.choice([digits, digits, str(rnd.randint(10**5, 10**9))])[:10] if domestic else None
+    rates = {"sk": (23, 19, 5), "cs": (21, 12), "de": (19, 7), "en": (23, 9)}[lang]
     chosen = rnd.sample(rates, k=rnd.choice([1, 1, 1, 2]))
     catalogue = ITEMS[lang]
     items = tuple(
@@ -335,7 +492,7 @@ def make(seed: int) -> tuple[Doc, str, dict[str, object]]:
         )
         for text, unit in rnd.sample(catalogue, k=rnd.randint(1, min(6, len(catalogue))))
     )
-    currency = "EUR" if lang == "sk" or rnd.random() < 0.2 else "CZK"
+    currency = "CZK" if lang == "cs" and rnd.random() < 0.8 else "EUR"
     doc = Doc(
         doc_type=doc_type,
         number=number,
@@ -366,9 +523,15 @@ def expected_of(doc: Doc, lang: str) -> dict[str, object]:
     """What the page shows: a Czech program prints a Slovak customer's IČ DPH as its "DIČ"
     (the contract's `dic`, as printed) and no Slovak DIČ."""
     out = doc.expected()
+    if lang in ("de", "en"):  # a foreign program prints VAT ids only
+        out["supplier"] = {**doc.supplier.expected(), "ico": None}
+        out["customer"] = {**doc.customer.expected(), "ico": None, "dic": None}
     if lang == "cs" and doc.customer.ic_dph:
         out["customer"] = {**doc.customer.expected(), "dic": doc.customer.ic_dph, "ic_dph": None}
     return out
+
+
+PHONES = {"sk": "+421 90", "cs": "+420 60", "de": "+49 89 ", "en": "+353 1 "}
 
 
 def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
@@ -385,20 +548,23 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
         return _date(x, lang, dstyle)
 
     def m(v: Decimal, symbol: bool = True) -> str:
-        return _money(v, cur, mstyle, symbol)
+        return _money(v, cur, mstyle, symbol, lang)
 
     def colon(label: str) -> str:
         return label if label.endswith(":") or rnd.random() < 0.3 else label + ":"
 
+    domestic = lang in ("sk", "cs")
+
     def ids(p: Party, inline: bool) -> str:
-        parts = [(W["ico"], p.ico)]
-        if lang == "sk":
-            if p.dic:
-                parts.append((W["dic"], p.dic))
-            if p.ic_dph:
-                parts.append((W["ic_dph"], p.ic_dph))
-        elif p.ic_dph or p.dic:
-            parts.append((W["dic"], p.ic_dph or p.dic or ""))
+        if not domestic:  # a foreign program prints VAT ids only
+            parts = [(W["ic_dph"], p.ic_dph or "")]
+        elif lang == "sk":
+            parts = [(W["ico"], p.ico), (W["dic"], p.dic or ""), (W["ic_dph"], p.ic_dph or "")]
+            parts = [(k, v) for k, v in parts if v]
+        else:  # Czech: IČ, and the DIČ with its country prefix (a Slovak IČ DPH)
+            parts = [(W["ico"], p.ico)]
+            if p.ic_dph or p.dic:
+                parts.append((W["dic"], p.ic_dph or p.dic or ""))
         if inline:
             return "<div>" + ", ".join(f"{esc(k)}: {esc(v)}" for k, v in parts) + "</div>"
         return "".join(f"<div>{esc(colon(k))} {esc(v)}</div>" for k, v in parts)
@@ -415,12 +581,10 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     if doc.delivery_date:
         facts.append((W["delivery"], d(doc.delivery_date)))
     facts.append((W["due"], d(doc.due_date or doc.issue_date)))
-    pay = [
-        (W["method"], W["transfer"]),
-        (W["vs"], doc.variable_symbol or ""),
-        (W["ks"], rnd.choice(["0308", "0008", "1148"])),
-    ]
-    bank_code = (doc.iban or "")[4:8]
+    pay = [(W["method"], W["transfer"])]
+    if domestic:
+        pay += [(W["vs"], doc.variable_symbol or ""), (W["ks"], rnd.choice(["0308", "0008"]))]
+    bank_code = (doc.iban or "")[4 : 12 if lang == "de" else 8]
     bank = (W["bank"], COMPANIES[lang]["banks"].get(bank_code, ""))
     account = []
     if lang == "cs" and rnd.random() < 0.7:
@@ -430,7 +594,8 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     iban_line = ("IBAN", " ".join((doc.iban or "")[i : i + 4] for i in range(0, 24, 4)))
     if rnd.random() < 0.5:
         iban_line = ("IBAN", doc.iban or "")
-    bank_rows = [bank, *account, iban_line, ("SWIFT", "GIBASKBX" if lang == "sk" else "KOMBCZPP")]
+    swift = {"sk": "GIBASKBX", "cs": "KOMBCZPP", "de": "COBADEFFXXX", "en": "AIBKIE2D"}[lang]
+    bank_rows = [bank, *account, iban_line, ("SWIFT" if domestic else "BIC", swift)]
 
     def fact_table(rows: list[tuple[str, str]], boxed: bool = False) -> str:
         cls = " class='boxed'" if boxed else ""
@@ -454,7 +619,8 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     body = []
     for i, it in enumerate(doc.items, 1):
         text, unit = it.text.rsplit(" [", 1)
-        qty = f"{it.quantity:f}".rstrip("0").rstrip(".").replace(".", ",")
+        qty = f"{it.quantity:f}".rstrip("0").rstrip(".")
+        qty = qty if lang == "en" else qty.replace(".", ",")
         line = (it.quantity * it.unit_price * sign).quantize(CENT, ROUND_HALF_UP)
         cells = [f"{i}. {text}" if rnd.random() < 0.3 else text, qty, unit.rstrip("]")]
         cells.append(m(it.unit_price * sign, symbol=False))
@@ -490,7 +656,7 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
             lines = []
             for r in rows:
                 lines.append((f"{W['base']} {r['rate']} %", m(Decimal(r["base"]))))
-                lines.append((f"DPH {r['rate']} %", m(Decimal(r["vat"]))))
+                lines.append((f"{W['vat']} {r['rate']} %", m(Decimal(r["vat"]))))
             recap = fact_table(lines)
     sums: list[tuple[str, str]] = []
     net = sum((Decimal(r["base"]) for r in rows), Decimal(0))
@@ -518,13 +684,15 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     if doc.refers_to:
         refers = f"<p>{esc(W['refers'])} {esc(doc.refers_to)}<br>{esc(W['reason'])}</p>"
     notes = f"<p>{esc(W['non_payer'])}</p>" if not doc.vat_payer else ""
+    if not domestic:
+        notes += f"<p>{esc(W['terms'])}</p>"
     register = str(WORDS[lang]["register"][int(str(choices["register"]))]).format(
         city=choices["city"], n=rnd.randint(1000, 99999)
     )
     footer = (
         f"<div class='footer'>{esc(register)}<br>{esc(W['issued_by'])}: "
         f"{esc(rnd.choice(COMPANIES[lang]['first']))} {esc(rnd.choice(COMPANIES[lang]['surnames']))}"
-        f", tel.: {'+421 90' if lang == 'sk' else '+420 60'}{rnd.randint(1000000, 9999999)}, info@example.com</div>"
+        f", tel.: {PHONES[lang]}{rnd.randint(1000000, 9999999)}, info@example.com</div>"
     )
     sup = party(W["supplier"], doc.supplier, rnd.random() < 0.4)
     cus = party(W["customer"], doc.customer, rnd.random() < 0.4)
@@ -588,11 +756,13 @@ td {{ padding: 1pt 6pt 1pt 0; }}
 </style></head><body>{main}{footer}</body></html>"""
 
 
-def documents(n: int, first_seed: int = 60000) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
+def documents(
+    n: int, first_seed: int = 60000, langs: tuple[str, ...] = ()
+) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds, printed by one browser."""
     with browser() as chrome:
         for seed in range(first_seed, first_seed + n):
-            doc, lang, choices = make(seed)
+            doc, lang, choices = make(seed, langs)
             yield doc, print_pdf(chrome, render(doc, lang, choices, seed)), expected_of(doc, lang)
 
 

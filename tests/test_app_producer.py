@@ -8,6 +8,7 @@ each rule is pinned here on a grid of its own, and the family as a whole."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 
@@ -16,6 +17,7 @@ from parsers.extract import extract_document
 from parsers.fields import _iban, _vs, as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
+from parsers.pdftext import read_pdf
 from parsers.values import parse_date
 from tests.docgen import flat
 
@@ -158,3 +160,85 @@ def test_a_name_broken_by_a_narrow_column_goes_on_in_lower_case() -> None:
     f = extract_fields(grid)
     assert f.supplier.name == "Ing. Katarína Šimko - Reklamné štúdio"
     assert f.customer.name == "Kvetinárstvo Horváth spol. s r.o."
+
+
+def test_german_and_english_prints_of_the_family() -> None:
+    """Foreign suppliers' wordings its German and Irish prints use: a letterhead under the
+    facts, a name whose legal form the next line carries, an IBAN over three lines with its
+    label beside the middle one, the VAT summary beside the totals, "Steuer 19 %"."""
+    grid = Grid.from_text(
+        "RECHNUNG\n"
+        "Rechnungs-Nr.:    R202603161\n"
+        "Belegdatum:       16.09.2026\n"
+        "Zahlungsweise     Überweisung\n"
+        "KRÜGER\n"
+        "MASCHINENBAU e.K.\n"
+        "Gartenweg 70/A\n"
+        "UStId-Nr.: DE868839282\n"
+        "Rechnungsadresse\n"
+        "Agro Šimko a.s.\n"
+        "USt-IdNr.: SK2032542215\n"
+        "          DE89 3704\n"
+        "IBAN:     0044 1701\n"
+        "          5089 23\n"
+        "Netto 19 %: 100,97 €     Zwischensumme:     100,97 €\n"
+        "Steuer 19 % EUR 19,18    MwSt. gesamt:      19,18 €\n"
+        "Zu zahlender Betrag: EUR 120,15\n"
+    )
+    f = extract_fields(grid)
+    assert f.supplier.name == "KRÜGER MASCHINENBAU e.K." and f.supplier.ic_dph == "DE868839282"
+    assert f.iban == "DE89370400441701508923"
+    assert [(r.rate, str(r.base), str(r.vat)) for r in f.vat] == [("19", "100.97", "19.18")]
+    named = Grid.from_text(
+        "Rechnungssteller\nTechnik Krüger GmbH & Co.\nKG\nHauptstraße 93/A\n"
+        "USt-IdNr.: DE868839282\n"
+    )
+    assert extract_fields(named).supplier.name == "Technik Krüger GmbH & Co. KG"
+
+
+def test_a_european_issuer_writes_the_day_first() -> None:
+    """08/05/2025 tells nothing by itself; an issuer with an Irish VAT id writes 8 May."""
+    grid = Grid.from_text(
+        "Invoice INV-07424\n"
+        "From                          Bill to\n"
+        "KELLY ENGINEERING Ltd         Zuzana Varga\n"
+        "VAT number: IE8283521H        VAT number: SK2032542215\n"
+        "Issued:          08/05/2025\n"
+        "Pay by:          07/06/2025\n"
+        "Taxable amount 23 % 933.31 EUR\n"
+        "VAT 23 %         214.66 EUR\n"
+        "Total to pay: 1,147.97 EUR\n"
+    )
+    f = extract_fields(grid)
+    assert f.supplier.name == "KELLY ENGINEERING Ltd"
+    assert (f.issue_date, f.due_date) == (date(2025, 5, 8), date(2025, 6, 7))
+    assert [(r.rate, str(r.base), str(r.vat)) for r in f.vat] == [("23", "933.31", "214.66")]
+    unknown = Grid.from_text("Invoice 1\nIssued:    08/05/2025\n")
+    assert extract_fields(unknown).issue_date is None  # no issuer: either reading may be meant
+
+
+def test_two_table_cells_a_narrow_gap_apart_are_two_cells() -> None:
+    """A VAT id filling its column nearly touches the next column's street: wider than the
+    line's own word gap and where that column's lines start, the gap parts them; a line of
+    even word gaps (a monospace receipt, a name) stays one cell."""
+    from fpdf import FPDF
+
+    from tests.docgen import FONT_DIR
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=10)
+    label = "USt-IdNr.: "  # each word drawn on its own, as Chromium does
+    value = 10 + pdf.get_string_width(label)
+    edge = value + pdf.get_string_width("DE868839282") + 2.2  # under a line's height apart
+    for y, text in ((20, "Rechnungsempfänger"), (26, "Agro Šimko a.s."), (38, "Hlavná 12")):
+        pdf.text(edge, y, text)
+    pdf.text(10, 32, label.strip())
+    pdf.text(value, 32, "DE868839282")
+    pdf.text(edge, 32, "Priemyselná 75")
+    pdf.text(10, 44, "Potraviny Jednota s.r.o.")
+    grid = Grid.from_pdf(read_pdf(bytes(pdf.output())))
+    rows = [[c.text for c in row] for row in grid.rows]
+    assert ["USt-IdNr.: DE868839282", "Priemyselná 75"] in rows
+    assert ["Potraviny Jednota s.r.o."] in rows
