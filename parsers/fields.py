@@ -349,14 +349,15 @@ def _title_number(grid: Grid) -> str | None:
             if under is not None and not (token and _doc_number_value(token)):
                 # the title itself wrapped: "Faktura - daňový | doklad F2025-1937"
                 joined = f"{cell.text} {under.text}"
-                if (again := _TITLE_NUMBER.match(joined[end:])) is not None:
+                rest = joined[_past_title_words(joined, m.end()) :]  # "… daňový | doklad F1"
+                if (again := _TITLE_NUMBER.match(rest)) is not None:
                     token = again.group(1)
             if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
                 return value
     return None
 
 
-_BETWEEN_WORDS = re.compile(r"\s+(?:[-–]\s+)?")
+_BETWEEN_WORDS = re.compile(r"\s+(?:[-–]\s+)?|[-–]")  # "Proforma-Rechnung 007307" too
 
 
 def _past_title_words(text: str, end: int) -> int:

@@ -257,7 +257,13 @@ class Grid:
         if _YEAR.search(cell.text):
             return None
         after = self.line_after(cell)
-        if after is not None and len(self.rows[after.row]) == 1 and after.right < cell.left:
+        start = self.rows[cell.row][0].left
+        if (
+            after is not None
+            and len(self.rows[after.row]) == 1
+            and after.right < cell.left
+            and after.left <= start + 2
+        ):
             nxt: Cell | None = after  # the line went on at its start
         else:
             nxt = self.line_under(cell)

@@ -188,7 +188,7 @@ NUMBER_WORD = _compile(_NUMBER_WORD)
 NET = _compile(
     r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
     r"\bimponibile\b|\bsubtot(?:al|aal|ale)\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
-    r"\btaxable (?:amount|value)\b",
+    r"\btaxable (?:amount|value)\b|\bbemessungsgrundlage\b",
 )
 TAX_WORD = _compile(
     r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer|steuer)\b"

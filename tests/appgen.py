@@ -619,7 +619,7 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     body = []
     for i, it in enumerate(doc.items, 1):
         text, unit = it.text.rsplit(" [", 1)
-        qty = f"{it.quantity:f}".rstrip("0").rstrip(".")
+        qty = f"{it.quantity.normalize():f}"
         qty = qty if lang == "en" else qty.replace(".", ",")
         line = (it.quantity * it.unit_price * sign).quantize(CENT, ROUND_HALF_UP)
         cells = [f"{i}. {text}" if rnd.random() < 0.3 else text, qty, unit.rstrip("]")]

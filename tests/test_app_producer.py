@@ -242,3 +242,33 @@ def test_two_table_cells_a_narrow_gap_apart_are_two_cells() -> None:
     rows = [[c.text for c in row] for row in grid.rows]
     assert ["USt-IdNr.: DE868839282", "Priemyselná 75"] in rows
     assert ["Potraviny Jednota s.r.o."] in rows
+
+
+def test_title_numbers_past_joined_and_wrapped_title_words() -> None:
+    proforma = extract_fields(Grid.from_text("Proforma-Rechnung 007307\nFällig am: 18.07.2025\n"))
+    assert (proforma.doc_type.value, proforma.number) == ("proforma_invoice", "007307")
+    wrapped = extract_fields(
+        Grid.from_text(
+            "Dodávateľ                          DOBROPIS - opravný daňový\n"
+            "Alfa s.r.o.                                  doklad FV-26-3889\n"
+        )
+    )
+    assert (wrapped.doc_type.value, wrapped.number) == ("credit_note", "FV-26-3889")
+
+
+def test_a_centred_label_is_no_line_going_on() -> None:
+    """A label alone in its line, right of where the lines above start, is not the rest of
+    the date above it: the year is in the line under."""
+    grid = Grid.from_text(
+        "           CZ77 0300                     26. března\n"
+        "                          Vystaveno\n"
+        "IBAN:      0000 0084                     2026\n"
+        "Bemessungsgrundlage 7 %: 7.140,18 €\n"
+        "USt 7 %:   499,81 €\n"
+        "Gesamtbetrag 7.639,99 €\n"
+    )
+    issue = grid.value_for(labels.ISSUE, parse_date)
+    assert issue is not None and issue[0] == date(2026, 3, 26)
+    assert [(r.rate, str(r.base), str(r.vat)) for r in extract_fields(grid).vat] == [
+        ("7", "7140.18", "499.81")
+    ]
