@@ -273,6 +273,7 @@ def ocr_sets(n: int) -> None:
     invoices of every layout scanned at 200-300 dpi. Full pipeline (extract_document) with
     real Tesseract; seconds per page of this machine."""
     import dataclasses
+    import shutil
 
     from parsers.extract import extract_document
     from parsers.mime import Attachment, AttachmentKind, sha256_hex
@@ -285,30 +286,41 @@ def ocr_sets(n: int) -> None:
         print(f"\nOCR sets: not run ({why})")
         return
     layouts = {**LAYOUTS, **HELD_OUT}
-    sets: dict[str, list[tuple[object, bytes]]] = {"receipt photos": [], "scanned invoices": []}
+    sets: dict[str, list[tuple[Any, dict[str, object], bytes]]] = {
+        "receipt photos": [],
+        "scanned invoices": [],
+        "scanned, own model": [],  # tests/appgen.py, printed by Chromium
+    }
     for i in range(n):
         receipt = make_receipt(9000 + i)
         receipt = dataclasses.replace(receipt, qr=receipt.receipt_id)
-        sets["receipt photos"].append((receipt, photo(render_receipt(receipt), 9000 + i)))
+        photographed = photo(render_receipt(receipt), 9000 + i)
+        sets["receipt photos"].append((receipt, receipt.expected(), photographed))
         name = sorted(layouts)[i % len(layouts)]
         doc = prepare(name, make_doc(9100 + i))
-        sets["scanned invoices"].append((doc, scan(layouts[name](doc), 9100 + i)))
+        sets["scanned invoices"].append((doc, doc.expected(), scan(layouts[name](doc), 9100 + i)))
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        from tests import appgen
+
+        for i, (doc, pdf, expected) in enumerate(appgen.documents(n, 66000)):
+            sets["scanned, own model"].append((doc, expected, scan(pdf, 66000 + i)))
     print(
         f"\n{'OCR set':<22}{'docs':>6}{'exact%':>8}{'empty%':>8}{'wrong%':>8}{'accepted':>10}{'s/page':>8}"
     )
     for label, items in sets.items():
+        if not items:
+            continue
         c: Counter[str] = Counter()
         accepted = qr_ids = 0
         seconds = []
         wrong_lines = []
-        for doc, data in items:
+        for doc, expected, data in items:
             att = Attachment(
                 AttachmentKind.IMAGE, data, sha256_hex(data), "p.jpg", "image/jpeg", "1"
             )
             t = time.perf_counter()
             result = extract_document(att)
             seconds.append(time.perf_counter() - t)
-            expected = doc.expected()  # type: ignore[attr-defined]
             accepted += tally(result, expected, c, wrong_lines)
             qr_ids += result.fields.receipt_id == getattr(doc, "receipt_id", None)
         total = sum(c.values()) or 1

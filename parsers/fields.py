@@ -372,7 +372,8 @@ def _past_title_words(text: str, end: int) -> int:
 
 
 def _vs(text: str) -> str | None:
-    m = re.match(r"(\d{1,10})\b", text.strip())
+    """The digits a variable symbol is; not the day of a date nor an amount ("8. 9. 2026")."""
+    m = re.match(r"(\d{1,10})\b(?![.,/:-]\s?\d)", text.strip())
     return m.group(1) if m else None
 
 
@@ -565,7 +566,24 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
             edge = max(head.left, other.left) - _EDGE_SLACK
             cells = [c for c in cells if (c.left < edge) == (head.left < edge)]
         rows.append(tuple(cells))
+    if not beside and (split := _second_party_edge(head, rows)) is not None:
+        rows = [tuple(c for c in row if c.left < split) for row in rows]
     return _party_block(grid, head, rows)
+
+
+def _second_party_edge(head: Cell, rows: list[tuple[Cell, ...]]) -> float | None:
+    """Where another party's column starts when its header was not read (OCR): an IČO far
+    right of `head` that differs from the one in `head`'s column."""
+    own, far = set(), []
+    for c in (c for row in rows for c in row):
+        if (m := _ICO.search(c.text)) is not None:
+            if c.left - head.left >= _COLUMN_GAP:
+                far.append((c, compact_id(m.group(1))))
+            else:
+                own.add(compact_id(m.group(1)))
+    if not own or not far or all(value in own for _, value in far):
+        return None
+    return min(c.left for c, _ in far) - _EDGE_SLACK
 
 
 # A window envelope's sender line, above the address: "Firma GmbH - Straße 1 - 12345 Stadt"
@@ -690,7 +708,13 @@ def clean_name(text: str | None) -> str | None:
     name = labels.NAME_NOISE.sub("", text).strip(" ,;")
     if m := labels.CONTACT_AFTER_COMMA.match(name):
         name = m["company"].strip()
+    name = name.replace(" © ", " & ")  # how OCR reads an ampersand
+    if _SENTENCE_END.search(name) and not _ENDS_WITH_FORM.search(name):
+        name = name[:-1]  # "Martin Baláž." (a stray dot), not "Co." nor "s.r.o."
     return name if len(name) > 1 else None
+
+
+_SENTENCE_END = re.compile(r"\b[^\W\d_]{4,}\.$")
 
 
 def _party_block(

@@ -102,7 +102,7 @@ class Grid:
     def from_pdf(cls, pdf: PdfText) -> Grid:
         rows: list[tuple[Cell, ...]] = []
         for page in pdf.pages:
-            for segs in layout_rows(list(page.segments)):
+            for segs in layout_rows(list(page.segments), merge=not page.cells):
                 r = len(rows)
                 rows.append(tuple(Cell(r, i, s.left, s.right, s.text) for i, s in enumerate(segs)))
         return cls(tuple(rows))

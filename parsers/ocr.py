@@ -235,7 +235,7 @@ def read_picture(picture: Picture) -> OcrPage:
         for t, c, (x0, y0, x1, y1) in words
     ]
     confidence = sum(c for _, c in segments) / len(segments) if segments else 0.0
-    return OcrPage(PageText(_cells(segments)), codes, confidence, len(segments))
+    return OcrPage(PageText(_cells(segments), cells=True), codes, confidence, len(segments))
 
 
 def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
@@ -268,7 +268,7 @@ def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
     carries an invisible mark through the merge, so its cell is known without a search."""
     marked = [replace(s, text=s.text + _UNSURE) if c < MIN_WORD_CONFIDENCE else s for s, c in words]
     cells: list[Segment] = []
-    for row in layout_rows(marked):
+    for row in layout_rows(marked, ocr=True):
         for cell in row:
             if _UNSURE in cell.text:
                 text = cell.text.replace(_UNSURE, "")

@@ -50,11 +50,12 @@ class Segment:
 class PageText:
     segments: tuple[Segment, ...]
     code_like: bool = False  # a square image or a dense vector drawing: maybe a QR code
+    cells: bool = False  # the segments are cells already (OCR lays its words out itself)
 
     @property
     def lines(self) -> tuple[str, ...]:
         """The page as lines of text, laid out on demand (extraction lays out once, in Grid)."""
-        return layout_lines(list(self.segments))
+        return layout_lines(list(self.segments), merge=not self.cells)
 
     @property
     def text(self) -> str:
@@ -322,9 +323,14 @@ def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     return segments
 
 
-def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
+def layout_rows(
+    segments: list[Segment], ocr: bool = False, merge: bool = True
+) -> list[list[Segment]]:
     """Visual rows from text runs: rows by vertical overlap, runs in a row by x; runs closer
-    than a wide gap are merged into one cell."""
+    than a wide gap are merged into one cell. OCR words (`ocr`) have no column edges to go
+    by: a gap well wider than the cell's own word gaps parts them; and a table's vertical
+    lines, which OCR reads as "|", part the words beside them and are dropped. Without
+    `merge` the segments are cells already, only put in rows."""
     rows: list[list[Segment]] = []
     for seg in sorted(segments, key=lambda s: (-s.top, s.left)):
         # a comma or an underscore starts lower than its words, so rows of other columns can
@@ -334,13 +340,33 @@ def layout_rows(segments: list[Segment]) -> list[list[Segment]]:
             row.append(seg)
         else:
             rows.append([seg])
+    if not merge:
+        return [sorted(row, key=lambda s: s.left) for row in rows]
     edges = _column_edges(segments)
-    return [_merge_close(sorted(row, key=lambda s: s.left), edges) for row in rows]
+    if not ocr:
+        return [_merge_close(sorted(row, key=lambda s: s.left), edges) for row in rows]
+    out = []
+    for row in rows:
+        cells: list[Segment] = []
+        for ruled, part in itertools.groupby(sorted(row, key=lambda s: s.left), _is_rule):
+            if not ruled:
+                cells += _merge_close(list(part), None)
+        if cells:
+            out.append(cells)
+    return out
+
+
+_RULES = frozenset("|¦│")
+
+
+def _is_rule(seg: Segment) -> bool:
+    return bool(seg.text) and all(ch in _RULES for ch in seg.text)
 
 
 _EDGE_ROWS = 3  # runs starting at one x in this many lines: a column's left edge
 _COLUMN_GAP = 0.7  # of the glyphs' height: more than a word space, even in a monospace font
 _WIDER = 1.5  # times the cell's narrowest word gap
+_OCR_WIDER = 2.0  # the same for OCR words, whose boxes are less even
 
 
 def _column_edges(segments: list[Segment]) -> frozenset[int]:
@@ -350,7 +376,7 @@ def _column_edges(segments: list[Segment]) -> frozenset[int]:
     return frozenset(x for x, n in starts.items() if n >= _EDGE_ROWS)
 
 
-def _merge_close(row: list[Segment], edges: frozenset[int] = frozenset()) -> list[Segment]:
+def _merge_close(row: list[Segment], edges: frozenset[int] | None = frozenset()) -> list[Segment]:
     """Runs closer than a wide gap become one cell, joined with a space, or with none when
     they touch: a word split by a font change, or programs that place every letter on its
     own (wkhtmltopdf), whose one-letter runs stand up to a third of the taller glyph's height
@@ -377,11 +403,12 @@ def _merge_close(row: list[Segment], edges: frozenset[int] = frozenset()) -> lis
             gap > tall * _COLUMN_GAP
             and seg.space_before is not False
             and gaps
-            and gap > _WIDER * min(gaps)
-            and _on_edge(seg, edges)
+            and gap > (_WIDER * min(gaps) if edges is not None else _OCR_WIDER * min(gaps))
+            and (edges is None or _on_edge(seg, edges))
         ):
-            # wider than the cell's own word gaps, where a column starts: the next column's
-            # text ("USt-IdNr.: DE868839282 | Priemyselná 75" of two table cells)
+            # wider than the cell's own word gaps, where a column starts (or anywhere in OCR
+            # words, `edges` None): the next column's text ("USt-IdNr.: DE868839282 |
+            # Priemyselná 75" of two table cells; "… 2026 | 20269428" of a table read by OCR)
             cells.append(seg)
             gaps = []
             continue
@@ -405,14 +432,16 @@ def _merge_close(row: list[Segment], edges: frozenset[int] = frozenset()) -> lis
     return cells
 
 
-def _on_edge(seg: Segment, edges: frozenset[int]) -> bool:
+def _on_edge(seg: Segment, edges: frozenset[int] | None) -> bool:
+    if edges is None:
+        return True
     x = round(seg.left)
     return x in edges or x - 1 in edges or x + 1 in edges
 
 
-def layout_lines(segments: list[Segment]) -> tuple[str, ...]:
+def layout_lines(segments: list[Segment], merge: bool = True) -> tuple[str, ...]:
     """The page as lines of text; wide gaps between cells become four spaces."""
-    return tuple("    ".join(c.text for c in row) for row in layout_rows(segments))
+    return tuple("    ".join(c.text for c in row) for row in layout_rows(segments, merge=merge))
 
 
 def _fits(row: list[Segment], seg: Segment) -> bool:

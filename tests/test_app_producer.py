@@ -272,3 +272,55 @@ def test_a_centred_label_is_no_line_going_on() -> None:
     assert [(r.rate, str(r.base), str(r.vat)) for r in extract_fields(grid).vat] == [
         ("7", "7140.18", "499.81")
     ]
+
+
+def test_ocr_reads_a_tables_vertical_lines_as_bars_that_part_cells() -> None:
+    """Tesseract reads a bordered table's lines as "|": the header "Splatné do | VS" and
+    the values "8. 9. 2026 | 22610923" are two cells each, so the VS is not the due day."""
+    from parsers.pdftext import Segment, layout_rows
+
+    def line(y: float, words: list[tuple[float, str]]) -> list[Segment]:
+        return [Segment(x, y, x + 5.5 * len(t), y + 8, t) for x, t in words]
+
+    words = [
+        *line(700, [(230, "Splatné"), (272, "do"), (285, "|"), (291, "VS")]),
+        *line(688, [(230, "8."), (242, "9."), (254, "2026"), (281, "|"), (291, "22610923")]),
+    ]
+    rows = [[c.text for c in row] for row in layout_rows(words, ocr=True)]
+    assert rows == [["Splatné do", "VS"], ["8. 9. 2026", "22610923"]]
+    assert len(layout_rows(words)[0]) == 1  # without: one cell, the bar inside it
+    grid = Grid.from_text("VS:    8. 9. 2026\n")
+    assert grid.value_for(labels.VS, _vs) is None  # a date's day is no variable symbol
+
+
+def test_a_scans_cells_stay_cells_and_a_missed_header_does_not_merge_parties() -> None:
+    """OCR lays its words out itself (a table row "8. septembra 2026 | 20269428" stays two
+    cells); where it missed the customer's header, the supplier's block ends where another
+    IČO stands in a column of its own, and the customer's IČ DPH is not the supplier's."""
+    from parsers.pdftext import PageText, PdfText, Segment
+
+    cells = (Segment(54, 580, 170, 589, "8. septembra 2026"), Segment(182, 580, 297, 589, "1"))
+    grid = Grid.from_pdf(PdfText((PageText(cells, cells=True),), 1, (), None))
+    assert [c.text for c in grid.rows[0]] == ["8. septembra 2026", "1"]
+    f = extract_fields(
+        Grid.from_text(
+            "Dodávateľ                              Faktúra 2026001\n"
+            "ŠIMKO DREVOVÝROBA spol. s r.o.\n"
+            "IČO: 32709986                          IT Solutions-KOL a.s.\n"
+            "DIČ: 2087861611                        IČO: 32551738\n"
+            "                                       IČ DPH: SK2091338370\n"
+        )
+    )
+    assert (f.supplier.ico, f.supplier.dic, f.supplier.ic_dph) == ("32709986", "2087861611", None)
+
+
+def test_ocr_noise_in_names() -> None:
+    from parsers.fields import clean_name
+
+    assert clean_name("Horák © Dvořák, a.s.") == "Horák & Dvořák, a.s."
+    assert clean_name("Martin Baláž.") == "Martin Baláž"
+    assert [clean_name(n) for n in ("Acme & Co.", "ALFA s.r.o.", "Huber Ltd.")] == [
+        "Acme & Co.",
+        "ALFA s.r.o.",
+        "Huber Ltd.",
+    ]
