@@ -147,6 +147,37 @@ def flat(d: dict[str, object]) -> dict[str, object]:
     return out
 
 
+@dataclass
+class Tally:
+    """Generated documents' fields as read against the values printed: exact, wrong (another
+    value than the printed one), accepted (every field right and nothing flagged), and a line
+    for each field not exact."""
+
+    exact: int = 0
+    wrong: int = 0
+    total: int = 0
+    accepted: int = 0
+    bad: list[str] = field(default_factory=list)
+
+    def add(
+        self, tag: str, got: dict[str, object], expected: dict[str, object], clean: bool
+    ) -> None:
+        read, right = flat(got), True
+        for key, value in flat(expected).items():
+            self.total += 1
+            if read.get(key) == value:
+                self.exact += 1
+                continue
+            right = False
+            self.wrong += read.get(key) not in (None, [])
+            self.bad.append(f"{tag} {key}: {read.get(key)!r} != {value!r}")
+        self.accepted += right and clean
+
+    @property
+    def ratio(self) -> float:
+        return self.exact / max(self.total, 1)
+
+
 # ---- amounts and dates as different programs print them ------------------------------------
 
 

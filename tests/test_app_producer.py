@@ -19,7 +19,7 @@ from parsers.grid import Grid
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
 from parsers.values import parse_date
-from tests.docgen import flat
+from tests.docgen import Tally
 
 
 def test_a_wrapped_label_takes_the_value_beside_its_first_line_not_the_next_column() -> None:
@@ -80,22 +80,15 @@ def test_an_identifier_label_broken_at_the_line_end() -> None:
 def test_invoicing_programs_prints_are_read() -> None:
     from tests.appgen import documents
 
-    exact = wrong = total = 0
-    bad = []
+    tally = Tally()
     for doc, pdf, expected in documents(12, first_seed=60000):
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
         )
-        got = flat(as_contract(result.fields))
-        for key, value in flat(expected).items():
-            total += 1
-            if got.get(key) == value:
-                exact += 1
-            elif got.get(key) not in (None, []):
-                wrong += 1
-                bad.append(f"{doc.number} {key}: {got.get(key)!r} != {value!r}")
-    assert wrong == 0, bad  # of ~200 fields; the untuned first run had 1.8 % wrong
-    assert exact / total >= 0.95, (exact, total, bad)
+        tally.add(doc.number, as_contract(result.fields), expected, not result.fields.flags)
+    assert tally.wrong == 0, tally.bad  # of ~200 fields; the untuned first run had 1.8 % wrong
+    assert tally.ratio >= 0.95, tally.bad
+    assert tally.accepted >= 9, tally.bad
 
 
 def test_a_wrapped_label_in_a_header_row_takes_its_own_column() -> None:

@@ -12,7 +12,7 @@ from parsers.extract import extract_document
 from parsers.fields import as_contract
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
-from tests.docgen import flat
+from tests.docgen import Tally
 from tests.officegen import documents, soffice
 
 if soffice() is None:  # make test installs libreoffice-writer-nogui
@@ -20,27 +20,14 @@ if soffice() is None:  # make test installs libreoffice-writer-nogui
 
 
 def test_word_processor_invoices_converted_by_libreoffice_are_read() -> None:
-    exact = wrong = total = accepted = 0
-    bad = []
-    cases = list(documents(10, first_seed=42000))
-    for doc, pdf, expected in cases:
+    tally = Tally()
+    for doc, pdf, expected in documents(10, first_seed=42000):
         assert pdfium.PdfDocument(pdf).get_metadata_dict()["Producer"].startswith("LibreOffice")
         assert doc.supplier.name in read_pdf(pdf).text
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.docx.pdf", "", "1")
         )
-        got = flat(as_contract(result.fields))
-        right = True
-        for key, value in flat(expected).items():
-            total += 1
-            if got.get(key) == value:
-                exact += 1
-                continue
-            right = False
-            if got.get(key) not in (None, []):
-                wrong += 1
-            bad.append(f"{doc.number} {key}: {got.get(key)!r} != {value!r}")
-        accepted += right and not result.fields.flags
-    assert wrong == 0, bad  # of ~200 fields
-    assert exact / total >= 0.97, (exact, total, bad)
-    assert accepted >= 8, bad
+        tally.add(doc.number, as_contract(result.fields), expected, not result.fields.flags)
+    assert tally.wrong == 0, tally.bad  # of ~200 fields
+    assert tally.ratio >= 0.97, tally.bad
+    assert tally.accepted >= 8, tally.bad

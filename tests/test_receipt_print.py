@@ -14,7 +14,7 @@ from parsers.fields import ExtractedFields, VatRow, as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.pdftext import read_pdf
 from parsers.vocab import DocType
-from tests.docgen import flat
+from tests.docgen import Tally
 
 UID = "O-637370BC02379199B293DFE5B91D81B9"
 
@@ -64,21 +64,10 @@ def test_the_time_may_stand_under_the_date() -> None:
 def test_e_mailed_receipts_printed_by_chromium_are_read() -> None:
     from tests.receiptgen import documents
 
-    exact = wrong = total = accepted = 0
-    bad = []
+    tally = Tally()
     for doc, pdf, expected in documents(8):
         f = extract_fields(Grid.from_pdf(read_pdf(pdf)))
-        got, right = flat(as_contract(f)), True
-        for key, v in flat(expected).items():
-            total += 1
-            if got.get(key) == v:
-                exact += 1
-                continue
-            right = False
-            if got.get(key) not in (None, []):
-                wrong += 1
-                bad.append(f"{doc.number} {key}: {got.get(key)!r} != {v!r}")
-        accepted += right and not f.flags and not f.missing
-    assert wrong == 0, bad
-    assert exact / total >= 0.97, (exact, total, bad)
-    assert accepted >= 6, (accepted, bad)
+        tally.add(doc.number, as_contract(f), expected, not f.flags and not f.missing)
+    assert tally.wrong == 0, tally.bad
+    assert tally.ratio >= 0.97, tally.bad
+    assert tally.accepted >= 6, tally.bad
