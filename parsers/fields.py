@@ -708,7 +708,7 @@ def clean_name(text: str | None) -> str | None:
     name = labels.NAME_NOISE.sub("", text).strip(" ,;")
     if m := labels.CONTACT_AFTER_COMMA.match(name):
         name = m["company"].strip()
-    name = name.replace(" © ", " & ")  # how OCR reads an ampersand
+    name = name.replace(" © ", " & ").replace(" € ", " & ")  # how OCR reads an ampersand
     if _SENTENCE_END.search(name) and not _ENDS_WITH_FORM.search(name):
         name = name[:-1]  # "Martin Baláž." (a stray dot), not "Co." nor "s.r.o."
     return name if len(name) > 1 else None

@@ -68,9 +68,9 @@ class Grid:
         object.__setattr__(self, "first_lines", {cell: first for _, cell, first in found})
 
     def _wrapped_labels(self) -> Iterator[tuple[str, Cell, Cell]]:
-        """(the lines above the last, the lines as one cell), for a wordy cell and the one,
-        two or three wordy lines under it: a narrow column wraps "Datum | uskutečnění |
-        zdanitelného | plnění". Each next line is the first text under the last in its column,
+        """(the lines above the last, the lines as one cell, the first line's cell), for a
+        wordy cell and the one, two or three wordy lines under it: a narrow column wraps
+        "Datum | uskutečnění | zdanitelného | plnění". Each next line is the first text under the last in its column,
         in the next row or the one after: a neighbour cell of one line, centred in the same
         table row, may stand between them ("Datum | Faktura č. | vystavení")."""
         for upper in self.rows:

@@ -342,8 +342,8 @@ def layout_rows(
             rows.append([seg])
     if not merge:
         return [sorted(row, key=lambda s: s.left) for row in rows]
-    edges = _column_edges(segments)
     if not ocr:
+        edges = _column_edges(segments)
         return [_merge_close(sorted(row, key=lambda s: s.left), edges) for row in rows]
     out = []
     for row in rows:

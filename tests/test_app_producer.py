@@ -311,6 +311,7 @@ def test_ocr_noise_in_names() -> None:
     from parsers.fields import clean_name
 
     assert clean_name("Horák © Dvořák, a.s.") == "Horák & Dvořák, a.s."
+    assert clean_name("Procházka € Procházka, s.r.o.") == "Procházka & Procházka, s.r.o."
     assert clean_name("Martin Baláž.") == "Martin Baláž"
     assert [clean_name(n) for n in ("Acme & Co.", "ALFA s.r.o.", "Huber Ltd.")] == [
         "Acme & Co.",
