@@ -250,6 +250,8 @@ def _doc_number_value(text: str) -> str | None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
     if len(words) > 1 and re.fullmatch(r"\d{1,2}\.", words[0]):
         return None  # "25. Januar": the day of a date the line broke, no number
+    if token.endswith(("-", "/")):
+        return None  # the rest went to the next line: no number yet
     if _NUMBER_VALUE.match(token) and re.search(r"\d", token) and parse_date(token) is None:
         return token
     return None
@@ -273,7 +275,7 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
             continue
         rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#")
         around = (grid.right_of(cell), *grid.below(cell))
-        candidates = [rest] if rest else [c.text.lstrip(" :") for c in around if c]
+        candidates = [rest] if rest else [_broken_number(grid, c).lstrip(" :") for c in around if c]
         for text in candidates:
             value = _doc_number_value(text)
             if not_referred(value):
@@ -292,6 +294,14 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
         if not_referred(value) and not _under_party_header(grid, cell):
             return value
     return None
+
+
+def _broken_number(grid: Grid, cell: Cell) -> str:
+    """A number its column broke after a dash or slash ("FV-26- | 4038"), joined again."""
+    under = grid.line_under(cell) if cell.text.endswith(("-", "/")) else None
+    if under is not None and re.fullmatch(r"[A-Z0-9][\w/\-.]*", under.text, NOCASE):
+        return cell.text + under.text
+    return cell.text
 
 
 def _facts_head(grid: Grid, cell: Cell) -> bool:

@@ -46,6 +46,17 @@ class Cell:
     text: str
 
 
+def _part_from(cell: Cell, start: int) -> Cell:
+    """`cell` from its `start`-th character on, its left edge estimated by the share of the
+    text before it: two header labels a narrow gap apart read as one cell ("Datum
+    zdanitelného plnění Datum splatnosti"), and the value under the second is not the one
+    under the first."""
+    if start <= 0 or not cell.text:
+        return cell
+    left = cell.left + (cell.right - cell.left) * start / len(cell.text)
+    return Cell(cell.row, cell.index, left, cell.right, cell.text[start:])
+
+
 def stacked(upper: Cell, lower: Cell) -> bool:
     """`lower` stands in `upper`'s column: they overlap across (a value under its label, a
     label's next line), `lower` allowed to start a little left of it."""
@@ -211,7 +222,8 @@ class Grid:
                     continue  # something else follows the label in the same cell: not this one
             first = self.first_lines.get(cell)
             beside = [self.right_of(cell)] if first is None else self._beside_lines(first, cell)
-            neighbours = (*beside, *self.below(cell)) if below else tuple(beside)
+            under = self.below(_part_from(cell, m.start()))
+            neighbours = (*beside, *under) if below else tuple(beside)
             for other in neighbours:
                 if other is not None:
                     value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label

@@ -449,12 +449,23 @@ def _fits(row: list[Segment], seg: Segment) -> bool:
     height (two lines of a sidebar beside one tall title are two rows, not one). Every run
     was level with the row when it joined, so the last one of a size stands for them all."""
     if not _same_row(row[0], seg):
-        return False
+        # level with a run that joined the row at its edge: its value beside it ("Supply
+        # date | 3-Aug-2025" between the lines of an address block drawn at another pitch)
+        return any(_level(m, seg) for m in row)
     height = seg.top - seg.bottom
     like = next(
         (m for m in reversed(row) if 0.67 * height <= m.top - m.bottom <= 1.5 * height), None
     )
     return like is None or like is row[0] or _same_row(like, seg)
+
+
+def _level(a: Segment, b: Segment) -> bool:
+    """Set on one line in one size: their tops meet and the lower box lies within the taller
+    (digits have no descenders: "Vystaveno: | 07. 11. 2025")."""
+    tall = max(a.top - a.bottom, b.top - b.bottom, 0.1)
+    overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
+    low = min(a.top - a.bottom, b.top - b.bottom)
+    return abs(a.top - b.top) <= 0.15 * tall and overlap >= 0.9 * low
 
 
 def _same_row(first: Segment, seg: Segment) -> bool:

@@ -19,8 +19,8 @@ import html
 import random
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from stdnum import iban as std_iban
@@ -534,15 +534,34 @@ def expected_of(doc: Doc, lang: str) -> dict[str, object]:
 PHONES = {"sk": "+421 90", "cs": "+420 60", "de": "+49 89 ", "en": "+353 1 "}
 
 
-def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
+@dataclass
+class Pieces:
+    """What a document prints, in the words and forms drawn for it, before any arrangement:
+    both producers (HTML for Chromium, fpdf2) set the same pieces."""
+
+    rnd: random.Random
+    title: str
+    facts: list[tuple[str, str]]  # number (unless in the title) and dates
+    pay: list[tuple[str, str]]  # payment method, symbols
+    bank: list[tuple[str, str]]
+    supplier: tuple[str, list[str]]  # header label (or ""), lines
+    customer: tuple[str, list[str]]
+    items: list[list[str]]  # the header first
+    recap: list[list[str]]  # a table (header first), or label / value lines
+    recap_is_table: bool
+    sums: list[tuple[str, str]]
+    total: tuple[str, str]
+    notes: list[str]  # the corrected invoice, a non-payer's or the terms line
+    footer: list[str]
+
+
+def pieces(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> Pieces:
     rnd = random.Random(seed * 7 + 1)
     W = {k: rnd.choice(v) for k, v in WORDS[lang].items()}
     dstyle, mstyle = rnd.randrange(5), rnd.randrange(4)
     cur = doc.currency
     sign = doc.sign
-
-    def esc(s: str) -> str:
-        return html.escape(s)
+    domestic = lang in ("sk", "cs")
 
     def d(x: date) -> str:
         return _date(x, lang, dstyle)
@@ -553,9 +572,7 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     def colon(label: str) -> str:
         return label if label.endswith(":") or rnd.random() < 0.3 else label + ":"
 
-    domestic = lang in ("sk", "cs")
-
-    def ids(p: Party, inline: bool) -> str:
+    def ids(p: Party) -> list[str]:
         if not domestic:  # a foreign program prints VAT ids only
             parts = [(W["ic_dph"], p.ic_dph or "")]
         elif lang == "sk":
@@ -565,17 +582,12 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
             parts = [(W["ico"], p.ico)]
             if p.ic_dph or p.dic:
                 parts.append((W["dic"], p.ic_dph or p.dic or ""))
-        if inline:
-            return "<div>" + ", ".join(f"{esc(k)}: {esc(v)}" for k, v in parts) + "</div>"
-        return "".join(f"<div>{esc(colon(k))} {esc(v)}</div>" for k, v in parts)
+        if rnd.random() < 0.4:  # on one line
+            return [", ".join(f"{k}: {v}" for k, v in parts)]
+        return [f"{colon(k)} {v}" for k, v in parts]
 
-    def party(label: str, p: Party, inline_ids: bool) -> str:
-        head = f"<div class='lbl'>{esc(label.rstrip(':'))}</div>" if label else ""
-        return (
-            f"<div class='party'>{head}<div class='name'>{esc(p.name)}</div>"
-            f"<div>{esc(p.street)}</div><div>{esc(p.city)}</div>"
-            f"{ids(p, inline_ids)}</div>"
-        )
+    def party(label: str, p: Party) -> tuple[str, list[str]]:
+        return label.rstrip(":"), [p.name, p.street, p.city, *ids(p)]
 
     facts: list[tuple[str, str]] = [(W["issue"], d(doc.issue_date))]
     if doc.delivery_date:
@@ -585,38 +597,21 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
     if domestic:
         pay += [(W["vs"], doc.variable_symbol or ""), (W["ks"], rnd.choice(["0308", "0008"]))]
     bank_code = (doc.iban or "")[4 : 12 if lang == "de" else 8]
-    bank = (W["bank"], COMPANIES[lang]["banks"].get(bank_code, ""))
-    account = []
+    bank = [(W["bank"], COMPANIES[lang]["banks"].get(bank_code, ""))]
     if lang == "cs" and rnd.random() < 0.7:
         iban = doc.iban or ""
         prefix, number = iban[8:14].lstrip("0"), iban[14:].lstrip("0")
-        account = [("Číslo účtu", f"{prefix + '-' if prefix else ''}{number}/{bank_code}")]
+        bank.append(("Číslo účtu", f"{prefix + '-' if prefix else ''}{number}/{bank_code}"))
     iban_line = ("IBAN", " ".join((doc.iban or "")[i : i + 4] for i in range(0, 24, 4)))
     if rnd.random() < 0.5:
         iban_line = ("IBAN", doc.iban or "")
     swift = {"sk": "GIBASKBX", "cs": "KOMBCZPP", "de": "COBADEFFXXX", "en": "AIBKIE2D"}[lang]
-    bank_rows = [bank, *account, iban_line, ("SWIFT" if domestic else "BIC", swift)]
+    bank += [iban_line, ("SWIFT" if domestic else "BIC", swift)]
 
-    def fact_table(rows: list[tuple[str, str]], boxed: bool = False) -> str:
-        cls = " class='boxed'" if boxed else ""
-        return (
-            f"<table{cls}>"
-            + "".join(f"<tr><td>{esc(colon(k))}</td><td><b>{esc(v)}</b></td></tr>" for k, v in rows)
-            + "</table>"
-        )
-
-    def fact_boxes(rows: list[tuple[str, str]]) -> str:
-        cells = "".join(
-            f"<td><div class='small'>{esc(k)}</div><div><b>{esc(v)}</b></div></td>" for k, v in rows
-        )
-        return f"<table class='boxes'><tr>{cells}</tr></table>"
-
-    # items
-    cols = [W["item"], W["qty"], W["unit"], W["price"]]
+    items = [[W["item"], W["qty"], W["unit"], W["price"]]]
     if doc.vat_payer:
-        cols.append(W["rate"])
-    cols.append(W["line"])
-    body = []
+        items[0].append(W["rate"])
+    items[0].append(W["line"])
     for i, it in enumerate(doc.items, 1):
         text, unit = it.text.rsplit(" [", 1)
         qty = f"{it.quantity.normalize():f}"
@@ -627,37 +622,20 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
         if doc.vat_payer:
             cells.append(f"{it.rate} %")
         cells.append(m(line, symbol=rnd.random() < 0.3))
-        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-    items = (
-        f"<table class='items'><tr>{''.join(f'<th>{esc(c)}</th>' for c in cols)}</tr>"
-        + "".join(body)
-        + "</table>"
-    )
+        items.append(cells)
 
-    # VAT recap and totals
     rows = doc.vat_rows()
-    recap = ""
-    if doc.vat_payer:
-        if rnd.random() < 0.6:
-            head = [W["rate"], W["base"], W["vat"], W["with_vat"]]
-            recap = (
-                "<table class='recap'><tr>"
-                + "".join(f"<th>{esc(h)}</th>" for h in head)
-                + "</tr>"
-                + "".join(
-                    f"<tr><td>{r['rate']} %</td><td>{m(Decimal(r['base']))}</td>"
-                    f"<td>{m(Decimal(r['vat']))}</td>"
-                    f"<td>{m(Decimal(r['base']) + Decimal(r['vat']))}</td></tr>"
-                    for r in rows
-                )
-                + "</table>"
-            )
-        else:
-            lines = []
-            for r in rows:
-                lines.append((f"{W['base']} {r['rate']} %", m(Decimal(r["base"]))))
-                lines.append((f"{W['vat']} {r['rate']} %", m(Decimal(r["vat"]))))
-            recap = fact_table(lines)
+    recap: list[list[str]] = []
+    recap_is_table = doc.vat_payer and rnd.random() < 0.6
+    if recap_is_table:
+        recap.append([W["rate"], W["base"], W["vat"], W["with_vat"]])
+        for r in rows:
+            base, vat = Decimal(r["base"]), Decimal(r["vat"])
+            recap.append([f"{r['rate']} %", m(base), m(vat), m(base + vat)])
+    elif doc.vat_payer:
+        for r in rows:
+            recap.append([colon(f"{W['base']} {r['rate']} %"), m(Decimal(r["base"]))])
+            recap.append([colon(f"{W['vat']} {r['rate']} %"), m(Decimal(r["vat"]))])
     sums: list[tuple[str, str]] = []
     net = sum((Decimal(r["base"]) for r in rows), Decimal(0))
     vat = sum((Decimal(r["vat"]) for r in rows), Decimal(0))
@@ -667,66 +645,119 @@ def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
         sums.append((W["rounding"], m(doc.rounding)))
     if doc.advance_paid:
         sums.append((W["advance"], m(-doc.advance_paid)))
-    total = doc.total()
-    total_text = m(total)
+    total_text = m(doc.total())
     if cur == "CZK" and rnd.random() < 0.3:
         total_text = total_text.replace(",00", ",-")
-    totals = (
-        fact_table(sums)
-        + f"<div class='total'>{esc(colon(W['total']))} <span>{esc(total_text)}</span></div>"
-    )
 
-    title = W[doc.doc_type]
     numbered_title = rnd.random() < 0.5
-    title_html = f"<h1>{esc(title)}{' ' + esc(doc.number) if numbered_title else ''}</h1>"
+    title = f"{W[doc.doc_type]} {doc.number}" if numbered_title else W[doc.doc_type]
     number_fact = [] if numbered_title else [(W["number"], doc.number)]
-    refers = ""
-    if doc.refers_to:
-        refers = f"<p>{esc(W['refers'])} {esc(doc.refers_to)}<br>{esc(W['reason'])}</p>"
-    notes = f"<p>{esc(W['non_payer'])}</p>" if not doc.vat_payer else ""
+    notes = [f"{W['refers']} {doc.refers_to}", W["reason"]] if doc.refers_to else []
+    if not doc.vat_payer:
+        notes.append(W["non_payer"])
     if not domestic:
-        notes += f"<p>{esc(W['terms'])}</p>"
+        notes.append(W["terms"])
     register = str(WORDS[lang]["register"][int(str(choices["register"]))]).format(
         city=choices["city"], n=rnd.randint(1000, 99999)
     )
-    footer = (
-        f"<div class='footer'>{esc(register)}<br>{esc(W['issued_by'])}: "
-        f"{esc(rnd.choice(COMPANIES[lang]['first']))} {esc(rnd.choice(COMPANIES[lang]['surnames']))}"
-        f", tel.: {PHONES[lang]}{rnd.randint(1000000, 9999999)}, info@example.com</div>"
+    contact = (
+        f"{W['issued_by']}: {rnd.choice(COMPANIES[lang]['first'])} "
+        f"{rnd.choice(COMPANIES[lang]['surnames'])}, tel.: {PHONES[lang]}"
+        f"{rnd.randint(1000000, 9999999)}, info@example.com"
     )
-    sup = party(W["supplier"], doc.supplier, rnd.random() < 0.4)
-    cus = party(W["customer"], doc.customer, rnd.random() < 0.4)
+    return Pieces(
+        rnd,
+        title,
+        [(colon(k), v) for k, v in number_fact + facts],
+        [(colon(k), v) for k, v in pay],
+        [(colon(k), v) for k, v in bank],
+        party(W["supplier"], doc.supplier),
+        party(W["customer"], doc.customer),
+        items,
+        recap,
+        recap_is_table,
+        [(colon(k), v) for k, v in sums],
+        (colon(W["total"]), total_text),
+        notes,
+        [register, contact],
+    )
+
+
+def render(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> str:
+    """The document as HTML for Chromium, in one of five arrangements."""
+    p = pieces(doc, lang, choices, seed)
+    rnd = p.rnd
+
+    def esc(s: str) -> str:
+        return html.escape(s)
+
+    def party(block: tuple[str, list[str]]) -> str:
+        label, (name, *lines) = block
+        head = f"<div class='lbl'>{esc(label)}</div>" if label else ""
+        rest = "".join(f"<div>{esc(line)}</div>" for line in lines)
+        return f"<div class='party'>{head}<div class='name'>{esc(name)}</div>{rest}</div>"
+
+    def fact_table(rows: list[tuple[str, str]] | list[list[str]]) -> str:
+        body = "".join(f"<tr><td>{esc(k)}</td><td><b>{esc(v)}</b></td></tr>" for k, v in rows)
+        return f"<table>{body}</table>"
+
+    def fact_boxes(rows: list[tuple[str, str]]) -> str:
+        cells = "".join(
+            f"<td><div class='small'>{esc(k.rstrip(':'))}</div><div><b>{esc(v)}</b></div></td>"
+            for k, v in rows
+        )
+        return f"<table class='boxes'><tr>{cells}</tr></table>"
+
+    def table(rows: list[list[str]], cls: str) -> str:
+        head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
+        )
+        return f"<table class='{cls}'><tr>{head}</tr>{body}</table>"
+
+    title_html = f"<h1>{esc(p.title)}</h1>"
+    items = table(p.items, "items")
+    recap = (
+        "" if not p.recap else table(p.recap, "recap") if p.recap_is_table else fact_table(p.recap)
+    )
+    label, amount = p.total
+    totals = fact_table(p.sums) + (
+        f"<div class='total'>{esc(label)} <span>{esc(amount)}</span></div>"
+    )
+    notes = "".join(f"<p>{esc(n)}</p>" for n in p.notes)
+    footer = f"<div class='footer'>{'<br>'.join(esc(f) for f in p.footer)}</div>"
+    sup, cus = party(p.supplier), party(p.customer)
+    facts, pay, bank = p.facts, p.pay, p.bank
     style = int(str(choices["style"]))
-    all_facts = number_fact + facts
     if style == 0:  # web app: title, the parties side by side, facts and payment, items
         main = (
             f"{title_html}<table class='cols'><tr><td>{sup}</td><td>{cus}</td></tr></table>"
-            f"<table class='cols'><tr><td>{fact_table(all_facts)}</td>"
-            f"<td>{fact_table(pay + bank_rows)}</td></tr></table>{refers}{items}"
+            f"<table class='cols'><tr><td>{fact_table(facts)}</td>"
+            f"<td>{fact_table(pay + bank)}</td></tr></table>{items}"
             f"<table class='cols'><tr><td>{recap}</td><td>{totals}</td></tr></table>{notes}"
         )
     elif style == 1:  # desktop accounting: letterhead, title at right, envelope, boxes of facts
         main = (
             f"<table class='cols'><tr><td>{sup}</td><td class='right'>{title_html}</td></tr>"
-            f"<tr><td>{fact_table(bank_rows)}</td><td class='envelope'>{cus}</td></tr></table>"
-            f"{fact_boxes(all_facts + pay[1:2])}{refers}{items}{recap}{totals}{notes}"
+            f"<tr><td>{fact_table(bank)}</td><td class='envelope'>{cus}</td></tr></table>"
+            f"{fact_boxes(facts + pay[1:2])}{items}{recap}{totals}{notes}"
         )
     elif style == 2:  # a bordered two-by-two grid under a centred title
         main = (
             f"<div class='center'>{title_html}</div><table class='grid'>"
-            f"<tr><td>{sup}</td><td>{fact_table(all_facts)}</td></tr>"
-            f"<tr><td>{fact_table(pay + bank_rows)}</td><td>{cus}</td></tr></table>"
-            f"{refers}{items}{recap}{totals}{notes}"
+            f"<tr><td>{sup}</td><td>{fact_table(facts)}</td></tr>"
+            f"<tr><td>{fact_table(pay + bank)}</td><td>{cus}</td></tr></table>"
+            f"{items}{recap}{totals}{notes}"
         )
     elif style == 3:  # a typed template: everything one under the other
         main = (
-            f"{title_html}{fact_table(all_facts + pay)}{sup}{cus}{fact_table(bank_rows)}"
-            f"{refers}{items}{recap}{totals}{notes}"
+            f"{title_html}{fact_table(facts + pay)}{sup}{cus}{fact_table(bank)}"
+            f"{items}{recap}{totals}{notes}"
         )
     else:  # the supplier in a sidebar, the rest in the main column
         main = (
-            f"<table class='cols'><tr><td class='sidebar'>{sup}{fact_table(bank_rows)}</td>"
-            f"<td>{title_html}{cus}{fact_table(all_facts + pay)}{refers}{items}{recap}"
+            f"<table class='cols'><tr><td class='sidebar'>{sup}{fact_table(bank)}</td>"
+            f"<td>{title_html}{cus}{fact_table(facts + pay)}{items}{recap}"
             f"{totals}{notes}</td></tr></table>"
         )
     font = rnd.choice(["DejaVu Sans", "Liberation Sans", "Liberation Serif", "DejaVu Serif"])
@@ -754,6 +785,121 @@ td {{ padding: 1pt 6pt 1pt 0; }}
 .total {{ font-size: {size + 2}pt; font-weight: bold; margin-top: 6pt; }}
 .footer {{ margin-top: 20pt; font-size: {size - 2}pt; color: #444; }}
 </style></head><body>{main}{footer}</body></html>"""
+
+
+def render_pdf(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> bytes:
+    """The document as a desktop program draws it with fpdf2: each piece at its place on
+    the page (letterhead or title first, a window envelope, label and value columns, an
+    items table with amounts set right), every text drawn in a random order."""
+    from fpdf import FPDF
+
+    from tests.docgen import FONT_DIR
+
+    p = pieces(doc, lang, choices, seed)
+    rnd = p.rnd
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    size = rnd.choice([8, 8.5, 9, 10])
+    line = size * 0.45  # mm between lines
+    texts: list[tuple[float, float, str, float, bool]] = []  # x, y, text, size, bold
+
+    def put(x: float, y: float, text: str, bold: bool = False, right: bool = False) -> None:
+        if text:
+            pdf.set_font("DejaVu", "B" if bold else "", size)
+            texts.append((x - pdf.get_string_width(text) if right else x, y, text, size, bold))
+
+    def block(x: float, y: float, party: tuple[str, list[str]]) -> float:
+        label, lines = party
+        if label:
+            put(x, y, label, bold=True)
+            y += line
+        pdf.set_font("DejaVu", "", size)
+        for i, text in enumerate(lines):
+            parts = [text]
+            if pdf.get_string_width(text) > 88:  # wider than its column: one id a line
+                parts = text.split(", ")
+            for part in parts:
+                put(x, y, part, bold=i == 0)
+                y += line
+        return y
+
+    def pairs(x: float, y: float, rows: list[tuple[str, str]], gap: float) -> float:
+        for label, value in rows:
+            put(x, y, label)
+            put(x + gap, y, value)
+            y += line
+        return y
+
+    envelope = rnd.random() < 0.5
+    gap = rnd.choice([32.0, 38.0, 45.0])
+    if envelope:  # letterhead left, title right, the customer in the window
+        y = block(15, 15, p.supplier)
+        texts.append((115, 18, p.title, size + 5, True))
+        block(115, 45, p.customer)
+        y = pairs(15, max(y, 50) + line, p.facts, gap)
+        y = pairs(15, y + line, p.pay + p.bank, gap) + line
+    else:  # title first, the parties side by side, the facts across
+        texts.append((15, 16, p.title, size + 5, True))
+        block(15, 26, p.supplier)
+        y = block(110, 26, p.customer)
+        facts = p.facts + p.pay[1:2]
+        step = 180 / max(len(facts), 1)
+        pdf.set_font("DejaVu", "", size)
+        heads = []  # a label wider than its column wraps, as a table cell does
+        for label, _ in facts:
+            words = label.rstrip(":").split()
+            cut = len(words)
+            while cut > 1 and pdf.get_string_width(" ".join(words[:cut])) > step - 4:
+                cut -= 1
+            heads.append([" ".join(words[:cut]), " ".join(words[cut:])])
+        depth = 2 if any(rest for _, rest in heads) else 1
+        for i, ((head, rest), (_, value)) in enumerate(zip(heads, facts, strict=True)):
+            put(15 + i * step, y + 2 * line, head)
+            put(15 + i * step, y + 3 * line, rest)
+            put(15 + i * step, y + (2 + depth) * line, value)
+        y = pairs(15, y + (4 + depth) * line, p.bank, gap) + line
+    # (x, set right) per column: description, quantity, unit, price, [rate,] line total
+    columns = [(15.0, False), (105.0, True), (110.0, False), (145.0, True), (165.0, True)]
+    columns = [*columns[: len(p.items[0]) - 1], (195.0, True)]
+    for r, row in enumerate(p.items):
+        for (x, right), text in zip(columns, row, strict=True):
+            put(x, y, text, bold=r == 0, right=right)
+        y += line * 1.3
+    y += line
+    if p.recap_is_table:
+        for row in p.recap:
+            for c, text in enumerate(row):
+                put(15 + 30 * c + (25 if c else 0), y, text, right=c > 0)
+            y += line
+    else:
+        y = pairs(15, y, [(a, b) for a, b in p.recap], gap + 15)
+    y = pairs(110, y + line, p.sums, 50)
+    label, amount = p.total
+    put(110, y + line, label, bold=True)
+    put(195, y + line, amount, bold=True, right=True)
+    y += 3 * line
+    for note in p.notes:
+        put(15, y, note)
+        y += line
+    for i, text in enumerate(p.footer):
+        put(15, 280 + i * line, text)
+    rnd.shuffle(texts)  # programs draw in their own order; the page looks the same
+    for x, yy, text, points, bold in texts:
+        pdf.set_font("DejaVu", "B" if bold else "", points)
+        pdf.text(x, yy, text)
+    return bytes(pdf.output())
+
+
+def drawn(
+    n: int, first_seed: int = 67000, langs: tuple[str, ...] = ()
+) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
+    """(document, PDF, expected fields) for n seeds, drawn by fpdf2 (`render_pdf`)."""
+    for seed in range(first_seed, first_seed + n):
+        doc, lang, choices = make(seed, langs)
+        yield doc, render_pdf(doc, lang, choices, seed), expected_of(doc, lang)
 
 
 def documents(
