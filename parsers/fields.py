@@ -707,7 +707,17 @@ def _name_like(text: str) -> bool:
         len(text) > 2
         and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$|@|https?:|www\.", text)
         and bool(re.search(r"[^\W\d_]{2}", text))
+        and not (_STREET.match(text) and not labels.LEGAL_FORM.search(text))
     )
+
+
+# A street and its house number ("Hauptstraße 87/A", "Nám. SNP 65", "12 Grafton Street"):
+# an address line, where a page's first lines (a scan cut at the top) leave no name
+_STREET = re.compile(
+    r"^[^\d,]+\s\d{1,4}[a-zA-Z]?(?:/(?:\d{1,4}[a-zA-Z]?|[a-zA-Z]))?$|^\d{1,4}[a-zA-Z]?\s[^\d,]+"
+    r"(?:street|road|avenue|lane|st\.|rd\.)$",
+    NOCASE,
+)
 
 
 def clean_name(text: str | None) -> str | None:

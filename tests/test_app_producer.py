@@ -370,3 +370,20 @@ def test_a_value_level_with_its_label_joins_its_line() -> None:
     rows = [[s.text for s in row] for row in layout_rows(segments)]
     assert ["Vystaveno:", "07. 11. 2025", "Záhradná 51/12"] in rows
     assert ["Supply date", "3-Aug-2025", "010 01 Žilina"] in rows
+
+
+def test_an_address_line_is_no_name() -> None:
+    """A scan cut at the top leaves the street first in the letterhead: no name, rather than
+    the street as one."""
+    f = extract_fields(
+        Grid.from_text(
+            "Hauptstraße 87/A                        R202502074\n"
+            "20095 Hamburg\n"
+            "USt-IdNr.: DE868839282\n"
+            "                                        KUNDE\n"
+            "                                        Tlačiareň-KOL spol. s r.o.\n"
+            "                                        USt-IdNr.: SK2032542215\n"
+        )
+    )
+    assert f.supplier.name is None and f.supplier.ic_dph == "DE868839282"
+    assert f.customer.name == "Tlačiareň-KOL spol. s r.o."
