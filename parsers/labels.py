@@ -171,6 +171,7 @@ NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
+    r"evidenční číslo|evidenčné číslo",  # Czech and Slovak accounting programs
     r"poradové číslo dokladu(?:/účtu)?|^por\. číslo|^číslo(?=\s*[:/])|^number(?=\s*:)",
     _NUMBER_WORD,  # a whole cell
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",

@@ -351,6 +351,8 @@ def test_a_number_its_column_broke_after_a_dash() -> None:
         )
     )
     assert f.number == "FV-26-4038"
+    listed = Grid.from_text("FAKTURA - DAŇOVÝ DOKLAD\nEvidenční číslo       OF2604745\n")
+    assert extract_fields(listed).number == "OF2604745"
     assert extract_fields(Grid.from_text("Faktúra\nČíslo faktúry: FV-26-\n")).number is None
 
 
