@@ -177,6 +177,20 @@ class Tally:
     def ratio(self) -> float:
         return self.exact / max(self.total, 1)
 
+    @classmethod
+    def of(cls, cases: Iterable[tuple[Doc, bytes, dict[str, object]]]) -> Tally:
+        """Each generated PDF read by the full pipeline, counted."""
+        from parsers.extract import extract_document
+        from parsers.fields import as_contract
+        from parsers.mime import Attachment, AttachmentKind, sha256_hex
+
+        tally = cls()
+        for doc, pdf, expected in cases:
+            attachment = Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
+            result = extract_document(attachment)
+            tally.add(doc.number, as_contract(result.fields), expected, not result.fields.flags)
+        return tally
+
 
 # ---- amounts and dates as different programs print them ------------------------------------
 
