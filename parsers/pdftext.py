@@ -460,12 +460,17 @@ def _fits(row: list[Segment], seg: Segment) -> bool:
 
 
 def _level(a: Segment, b: Segment) -> bool:
-    """Set on one line in one size: their tops meet and the lower box lies within the taller
-    (digits have no descenders: "Vystaveno: | 07. 11. 2025")."""
-    tall = max(a.top - a.bottom, b.top - b.bottom, 0.1)
-    overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
-    low = min(a.top - a.bottom, b.top - b.bottom)
-    return abs(a.top - b.top) <= 0.15 * tall and overlap >= 0.9 * low
+    """Set on one line in about one size: the lower box lies within the taller, which is at
+    most half again as tall (digits have neither accents nor descenders: "Číslo faktury: |
+    202606625", "Vystaveno: | 07. 11. 2025")."""
+    (low, tall) = sorted((a, b), key=lambda s: s.top - s.bottom)
+    height = max(tall.top - tall.bottom, 0.1)
+    slack = 0.1 * height
+    return (
+        low.top - low.bottom >= 0.6 * height
+        and low.bottom >= tall.bottom - slack
+        and low.top <= tall.top + slack
+    )
 
 
 def _same_row(first: Segment, seg: Segment) -> bool:

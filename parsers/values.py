@@ -43,7 +43,8 @@ _NUMBER = (
 AMOUNT_RE = re.compile(
     rf"(?P<pre>{_CURRENCY})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_CURRENCY})?(?![\d%])", re.IGNORECASE
 )
-_DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?!\d|[.,]\d)")
+# a two-digit year is one when no letter follows it ("27. 05. 20aru" is text drawn over text)
+_DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![^\W\d_]))(?!\d|[.,]\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DATE_SLASH = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/-])")
 # Month names (and their usual abbreviations) in the documents' languages, by month number.

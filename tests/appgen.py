@@ -827,6 +827,8 @@ def render_pdf(doc: Doc, lang: str, choices: dict[str, object], seed: int) -> by
         return y
 
     def pairs(x: float, y: float, rows: list[tuple[str, str]], gap: float) -> float:
+        pdf.set_font("DejaVu", "", size)  # the values' column clears the longest label
+        gap = max([gap, *(pdf.get_string_width(label) + 3 for label, _ in rows)])
         for label, value in rows:
             put(x, y, label)
             put(x + gap, y, value)

@@ -356,10 +356,14 @@ def test_a_value_level_with_its_label_joins_its_line() -> None:
         Segment(43, 687.6, 89, 695.6, "Vystaveno:"),
         Segment(151, 689.2, 204, 695.7, "07. 11. 2025"),
         Segment(326, 691.9, 393, 699.6, "Záhradná 51/12"),
+        Segment(327, 703.2, 377, 709.9, "Husova 80/A"),
+        Segment(43, 698.3, 95, 707.5, "Číslo faktury:"),  # the caron and the "y" reach out
+        Segment(151, 699.8, 195, 706.0, "202606625"),
     ]
     rows = [[s.text for s in row] for row in layout_rows(segments)]
     assert ["Vystaveno:", "07. 11. 2025", "Záhradná 51/12"] in rows
     assert ["Supply date", "3-Aug-2025", "010 01 Žilina"] in rows
+    assert ["Číslo faktury:", "202606625", "Husova 80/A"] in rows
 
 
 def test_an_address_line_is_no_name() -> None:
@@ -377,3 +381,11 @@ def test_an_address_line_is_no_name() -> None:
     )
     assert f.supplier.name is None and f.supplier.ic_dph == "DE868839282"
     assert f.customer.name == "Tlačiareň-KOL spol. s r.o."
+
+
+def test_a_two_digit_year_is_no_year_when_letters_follow() -> None:
+    """Text drawn over text ("… služby27. 05. 20aru/služby27. 05. 2026") holds no date in
+    2020; a date with a year of two digits still reads."""
+    assert parse_date("27. 05. 20aru/služby") is None
+    assert parse_date("Datum: 24.11.26") == date(2026, 11, 24)
+    assert parse_date("24.11.2026r.") == date(2026, 11, 24)
