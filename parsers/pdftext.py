@@ -451,12 +451,16 @@ def _fits(row: list[Segment], seg: Segment) -> bool:
     if not _same_row(row[0], seg):
         # level with a run that joined the row at its edge: its value beside it ("Supply
         # date | 3-Aug-2025" between the lines of an address block drawn at another pitch)
-        return any(_level(m, seg) for m in row)
+        # (its last runs only: a hostile line of thousands of drifting runs stays linear)
+        return any(_level(m, seg) for m in row[-_LEVEL_RUNS:])
     height = seg.top - seg.bottom
     like = next(
         (m for m in reversed(row) if 0.67 * height <= m.top - m.bottom <= 1.5 * height), None
     )
     return like is None or like is row[0] or _same_row(like, seg)
+
+
+_LEVEL_RUNS = 40  # a row's runs a new run is compared with: a line of labels and values
 
 
 def _level(a: Segment, b: Segment) -> bool:

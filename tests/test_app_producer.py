@@ -389,3 +389,20 @@ def test_a_two_digit_year_is_no_year_when_letters_follow() -> None:
     assert parse_date("27. 05. 20aru/služby") is None
     assert parse_date("Datum: 24.11.26") == date(2026, 11, 24)
     assert parse_date("24.11.2026r.") == date(2026, 11, 24)
+
+
+def test_a_czech_print_keeps_a_slovak_customers_dic_as_printed() -> None:
+    """CONTRACT "Conventions": identifiers as printed under their label; `dic` with its
+    country prefix as on Czech documents. A Czech program prints the Slovak customer's IČ DPH
+    under "DIČ": it is the `dic`, and nothing is copied to `ic_dph`."""
+    f = extract_fields(
+        Grid.from_text(
+            "Dodavatel                          Odběratel\n"
+            "Svoboda Servis s.r.o.              Beta Trade s.r.o.\n"
+            "IČ: 16962079                       IČ: 86017187\n"
+            "DIČ: CZ16962079                    DIČ: SK2024310651\n"
+            "Faktura 2026001\n"
+        )
+    )
+    assert (f.supplier.ico, f.supplier.dic, f.supplier.ic_dph) == ("16962079", "CZ16962079", None)
+    assert (f.customer.ico, f.customer.dic, f.customer.ic_dph) == ("86017187", "SK2024310651", None)
