@@ -238,7 +238,7 @@ def _title_type(text: str) -> DocType:
     """The first type whose title is in `text` (the list goes from the most specific: a
     credit note also says "invoice")."""
     for doc_type, pattern in labels.TITLES:
-        if pattern.search(text):
+        if labels.search(pattern, text):
             return doc_type
     return DocType.UNKNOWN
 

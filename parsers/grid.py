@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from parsers.labels import fast, folded, search
 from parsers.pdftext import PdfText, layout_rows
 
 T = TypeVar("T")
@@ -72,8 +73,13 @@ class Grid:
     # each of those cells' first line: a value may stand right of it (a narrow label column
     # of a facts table: "Dátum zdaniteľného | 24. 05. 2025", "plnenia:" under it)
     first_lines: dict[Cell, Cell] = field(init=False, repr=False, compare=False)
+    # each row's texts as `labels.search` matches them, made once for all the labels
+    _folded: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_folded", tuple(tuple(folded(c.text) for c in row) for row in self.rows)
+        )
         found = list(self._wrapped_labels())
         object.__setattr__(self, "wrapped", tuple((upper, cell) for upper, cell, _ in found))
         object.__setattr__(self, "first_lines", {cell: first for _, cell, first in found})
@@ -154,8 +160,11 @@ class Grid:
         and not by the last line alone (a bare "Datum" above "vystavení" is a label, and so
         is "Datum vystavení")."""
         rows = self.rows if first_rows is None else self.rows[:first_rows]
-        for row in rows:
-            for cell in row:
+        quick = fast(label)
+        for row, lows in zip(rows, self._folded, strict=False):
+            for cell, low in zip(row, lows, strict=True):
+                if quick is not None and low is not None and quick.search(low) is None:
+                    continue  # most cells: known at C speed
                 # overlapping ones too: "DOKLAD Číslo" ("Doklad číslo 12") is no label in
                 # "… DAŇOVÝ DOKLAD Číslo faktúry: 12", "Číslo faktúry" is
                 m = label.search(cell.text)
@@ -165,7 +174,7 @@ class Grid:
         if wrapped:
             last = len(rows)
             for upper, cell in self.wrapped:
-                if cell.row >= last or (found := label.search(cell.text)) is None:
+                if cell.row >= last or (found := search(label, cell.text)) is None:
                     continue
                 crosses = found.end() > len(upper) and not label.search(cell.text[len(upper) + 1 :])
                 # from its first line: a match from a later one is that line's own wrapped label

@@ -25,6 +25,58 @@ def _compile(*alternatives: str) -> re.Pattern[str]:
     return re.compile(_lenient("|".join(f"(?:{a})" for a in alternatives if a)), NOCASE)
 
 
+# A case-insensitive pattern of many alternatives is slow in Python's `re`: at every position
+# of the text it tries each alternative, folding case letter by letter (~0.3 ms for a page's
+# first lines). The same pattern in lower case, on the text in lower case, is matched
+# case-sensitively, and `re` then skips ahead to the characters an alternative can start
+# with: 4-13x faster. It only says where the first match starts; the pattern itself then
+# matches there on the text as printed, so what a caller gets is what `pattern.search` gives.
+_FOLDED: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+# Letters `re` takes for a Latin one case-insensitively that lower case does not make it
+# ("ſ" is an "s", a dotless "ı" an "i"); "İ" lowers to two characters.
+_UNFOLDED = re.compile("[ſıẛﬅﬆ\u0307]")
+
+
+def _folded(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` in lower case, escapes kept (`\\S` is not `\\s`); None when it is not
+    case-insensitive (nothing to gain, and its case matters)."""
+    if not pattern.flags & re.IGNORECASE:
+        return None
+    source, out, i = pattern.pattern, [], 0
+    while i < len(source):
+        if source.startswith("(?P", i):  # a group's name, as written
+            step = source.index(">" if source[i + 3] == "<" else ")", i) + 1 - i
+        else:
+            step = 2 if source[i] == "\\" else 1
+        out.append(source[i : i + step] if step > 1 else source[i].lower())
+        i += step
+    return re.compile("".join(out), pattern.flags & ~re.IGNORECASE)
+
+
+def folded(text: str) -> str | None:
+    """`text` as `search` matches it (None: read it as printed)."""
+    low = text.lower()
+    return None if _UNFOLDED.search(low) else low
+
+
+def fast(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` for the `folded` text: where it finds nothing, `pattern` finds nothing."""
+    try:
+        return _FOLDED[pattern]
+    except KeyError:
+        found = _FOLDED[pattern] = _folded(pattern)
+        return found
+
+
+def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, faster for the label patterns (see `_FOLDED`)."""
+    if (quick := fast(pattern)) is None or (low := folded(text)) is None:
+        return pattern.search(text)
+    if (first := quick.search(low)) is None:
+        return None
+    return pattern.search(text, first.start())
+
+
 _VARIANTS = (
     "aáäà",
     "cčç",
