@@ -332,14 +332,25 @@ def layout_rows(
     lines, which OCR reads as "|", part the words beside them and are dropped. Without
     `merge` the segments are cells already, only put in rows."""
     rows: list[list[Segment]] = []
+    floors: list[float] = []  # each row's lowest reach: no run below it is level with it
     for seg in sorted(segments, key=lambda s: (-s.top, s.left)):
         # a comma or an underscore starts lower than its words, so rows of other columns can
         # come between them in this order: look back a few rows, not only at the last
-        row = next((r for r in reversed(rows[-4:]) if _fits(r, seg)), None)
-        if row is not None:
-            row.append(seg)
-        else:
+        reach = seg.top + _LEVEL_SLACK * max(seg.top - seg.bottom, 0.1)
+        at = next(
+            (
+                i
+                for i in range(len(rows) - 1, max(len(rows) - 5, -1), -1)
+                if _fits(rows[i], seg, floors[i] < reach)
+            ),
+            None,
+        )
+        if at is None:
             rows.append([seg])
+            floors.append(_floor(seg))
+        else:
+            rows[at].append(seg)
+            floors[at] = min(floors[at], _floor(seg))
     if not merge:
         return [sorted(row, key=lambda s: s.left) for row in rows]
     if not ocr:
@@ -444,15 +455,16 @@ def layout_lines(segments: list[Segment], merge: bool = True) -> tuple[str, ...]
     return tuple("    ".join(c.text for c in row) for row in layout_rows(segments, merge=merge))
 
 
-def _fits(row: list[Segment], seg: Segment) -> bool:
+def _fits(row: list[Segment], seg: Segment, within_reach: bool = True) -> bool:
     """`seg` belongs to `row`: level with its first run, and with the last run of about its
     height (two lines of a sidebar beside one tall title are two rows, not one). Every run
-    was level with the row when it joined, so the last one of a size stands for them all."""
+    was level with the row when it joined, so the last one of a size stands for them all.
+    `within_reach`: False when `seg` lies wholly below the row's runs (`_floor`)."""
     if not _same_row(row[0], seg):
         # level with a run that joined the row at its edge: its value beside it ("Supply
         # date | 3-Aug-2025" between the lines of an address block drawn at another pitch)
         # (its last runs only: a hostile line of thousands of drifting runs stays linear)
-        return any(_level(m, seg) for m in row[-_LEVEL_RUNS:])
+        return within_reach and any(_level(m, seg) for m in row[-_LEVEL_RUNS:])
     height = seg.top - seg.bottom
     like = next(
         (m for m in reversed(row) if 0.67 * height <= m.top - m.bottom <= 1.5 * height), None
@@ -463,13 +475,22 @@ def _fits(row: list[Segment], seg: Segment) -> bool:
 _LEVEL_RUNS = 40  # a row's runs a new run is compared with: a line of labels and values
 
 
+_LEVEL_SLACK = 0.1  # of the taller box's height
+
+
+def _floor(seg: Segment) -> float:
+    """Below this, nothing is `_level` with `seg`: a run is level with it only if its top
+    plus its slack reaches higher (both boxes overlap within the taller one's slack)."""
+    return seg.bottom - _LEVEL_SLACK * max(seg.top - seg.bottom, 0.1)
+
+
 def _level(a: Segment, b: Segment) -> bool:
     """Set on one line in about one size: the lower box lies within the taller, which is at
     most half again as tall (digits have neither accents nor descenders: "Číslo faktury: |
     202606625", "Vystaveno: | 07. 11. 2025")."""
     (low, tall) = sorted((a, b), key=lambda s: s.top - s.bottom)
     height = max(tall.top - tall.bottom, 0.1)
-    slack = 0.1 * height
+    slack = _LEVEL_SLACK * height
     return (
         low.top - low.bottom >= 0.6 * height
         and low.bottom >= tall.bottom - slack
