@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from parsers import labels
-from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed, stacked
+from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed, part_from, stacked
 from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
@@ -248,8 +248,8 @@ def _doc_number_value(text: str) -> str | None:
     token = words[0].rstrip(".,;:") if words else ""
     if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
-    if len(words) > 1 and re.fullmatch(r"\d{1,2}\.", words[0]):
-        return None  # "25. Januar": the day of a date the line broke, no number
+    if re.fullmatch(r"\d{1,2}\.", words[0]):
+        return None  # "25. Januar", "23.": the day of a date the line broke, no number
     if token.endswith(("-", "/")):
         return None  # the rest went to the next line: no number yet
     if _NUMBER_VALUE.match(token) and re.search(r"\d", token) and parse_date(token) is None:
@@ -311,7 +311,20 @@ def _facts_head(grid: Grid, cell: Cell) -> bool:
     row = grid.rows[cell.row]
     if len(row) > LABEL_ROW_CELLS:
         return False  # a hostile page's row of thousands of "Nr." cells: no facts row
-    return any(p.search(c.text) for c in row if c is not cell for p in (_ISSUE, _DUE, _DELIVERY))
+    if any(p.search(c.text) for c in row if c is not cell for p in (_ISSUE, _DUE, _DELIVERY)):
+        return True
+    # the last line of a wrapped header ("Invoice | number"): its neighbours' labels may
+    # stand level with its first line ("Date of issue" beside "Invoice")
+    top = min(
+        (
+            first.row
+            for joined, first in grid.first_lines.items()
+            if joined.row == cell.row and joined.index == cell.index
+        ),
+        default=cell.row,
+    )
+    heads = [r for r in grid.rows[top : cell.row] if len(r) <= LABEL_ROW_CELLS]
+    return any(p.search(c.text) for r in heads for c in r for p in (_ISSUE, _DUE, _DELIVERY))
 
 
 def _under_party_header(grid: Grid, cell: Cell) -> bool:
@@ -569,6 +582,13 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
         if bare:  # a header alone: what stands far right of it on its line is another column
             cells = [c for c in cells if c.row != head.row or c.left - head.left < _COLUMN_GAP]
         cells = [c for c in cells if c.right > head.left - 2]  # a column left of a sidebar
+        # a line of the column on the left run on into this one, too close to part as a
+        # cell ("IE96BOFI17375279810428 Stavebniny-HOR s. r. o."): its words from here
+        cells = [
+            _words_from(c, head.left - _EDGE_SLACK) if c.left < head.left - _COLUMN_GAP / 2 else c
+            for c in cells
+        ]
+        cells = [c for c in cells if c.text]
         for other in beside:
             # the right-hand header's left edge parts the columns: a block's content starts
             # under its header and may reach far right of its middle (a row of three
@@ -579,6 +599,18 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     if not beside and (split := _second_party_edge(head, rows)) is not None:
         rows = [tuple(c for c in row if c.left < split) for row in rows]
     return _party_block(grid, head, rows)
+
+
+def _words_from(cell: Cell, x: float) -> Cell:
+    """The words of `cell` from the one that starts nearest `x`, its place estimated by the
+    share of the text before it (a cell has no positions inside); empty text when no word
+    starts near `x`."""
+    width, length = max(cell.right - cell.left, 0.1), max(len(cell.text), 1)
+    starts = [m.end() for m in re.finditer(r"(?:^|\s)(?=\S)", cell.text)]
+    near = min(starts, key=lambda i: abs(cell.left + width * i / length - x), default=None)
+    if near is None or abs(cell.left + width * near / length - x) > _COLUMN_GAP / 4:
+        return Cell(cell.row, cell.index, cell.right, cell.right, "")
+    return part_from(cell, near)
 
 
 def _second_party_edge(head: Cell, rows: list[tuple[Cell, ...]]) -> float | None:
@@ -706,6 +738,7 @@ def _name_like(text: str) -> bool:
     return (
         len(text) > 2
         and not re.search(r"\d{5}|IČ|DIČ|DPH|:\s*$|@|https?:|www\.", text)
+        and not re.match(r"\d{3} \d{2}\s", text)  # a Slovak or Czech postcode: "811 01 Bratislava"
         and bool(re.search(r"[^\W\d_]{2}", text))
         and not (_STREET.match(text) and not labels.LEGAL_FORM.search(text))
     )
@@ -756,7 +789,20 @@ def _party_block(
         ),
         None,
     )
+    # the name stands above its identifiers: what comes under them is the block's end, or
+    # the page's next part when the block runs on (the facts, the items)
+    ids_at = min(
+        (
+            c.row
+            for c in text_cells
+            if (head is None or c.row > head.row)
+            and (_ICO.search(c.text) or _IC_DPH.search(c.text))
+        ),
+        default=None,
+    )
     for c in text_cells if name is None else ():
+        if ids_at is not None and c.row > ids_at:
+            break
         text = c.text
         if head is not None and c is head:
             # what follows the header word: ": Name", "/ Supplier" (a translation), or nothing
@@ -812,7 +858,7 @@ def _title_or_label(text: str) -> bool:
     if labels.TITLE_CELL.match(text) or labels.NOT_A_NAME.match(text):
         return True
     short = len(text.split()) <= 3
-    return short and bool(labels.ANY_TITLE.search(text))
+    return short and (bool(labels.ANY_TITLE.search(text)) or _fact_label(text))
 
 
 def _block_id(

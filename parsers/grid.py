@@ -22,6 +22,7 @@ _RATE_GAP = re.compile(r"(\d)\s+%")
 _HAS_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DAY = re.compile(r"\d{1,2}[.,]?")
+_MONTH_WORD = re.compile(r"[^\W\d_]{3,12}\.?")  # "novembra" between "10." and "2025"
 LABEL_ROW_CELLS = 40  # a row of labels has a few dozen cells at most
 _WRAPPED_LINES = 4  # a label in a narrow table column: up to four lines
 # Up to three words of a label's own after it ("brutto", "inkl. MwSt.", "v CZK:")
@@ -47,7 +48,7 @@ class Cell:
     text: str
 
 
-def _part_from(cell: Cell, start: int) -> Cell:
+def part_from(cell: Cell, start: int) -> Cell:
     """`cell` from its `start`-th character on, its left edge estimated by the share of the
     text before it: two header labels a narrow gap apart read as one cell ("Datum
     zdanitelného plnění Datum splatnosti"), and the value under the second is not the one
@@ -231,7 +232,7 @@ class Grid:
                     continue  # something else follows the label in the same cell: not this one
             first = self.first_lines.get(cell)
             beside = [self.right_of(cell)] if first is None else self._beside_lines(first, cell)
-            under = self.below(_part_from(cell, m.start()))
+            under = self.below(part_from(cell, m.start()))
             neighbours = (*beside, *under) if below else tuple(beside)
             for other in neighbours:
                 if other is not None:
@@ -254,8 +255,13 @@ class Grid:
         above = next((c for c in self.rows[label.row - 1] if c.left >= label.right - 2), None)
         if above is None or _YEAR.search(above.text) or (year := self._year_after(above)) is None:
             return None
-        if (beside := self.right_of(label)) is not None and beside.left <= above.right:
-            return None  # the label's line has a value of its own
+        beside = self.right_of(label)
+        if (
+            beside is not None
+            and beside.left <= above.right
+            and beside is not self.line_under(above)
+        ):
+            return None  # the label's line has a value of its own, not the date's next part
         return f"{above.text.lstrip(' :')} {year}", above
 
     def _beside_lines(self, first: Cell, label: Cell) -> list[Cell | None]:
@@ -266,14 +272,15 @@ class Grid:
         found = [self.right_of(first)]
         for r in range(first.row + 1, label.row + 1):
             found.append(next((c for c in self.rows[r] if c.left >= label.right - 2), None))
-        if any(c is not None and not _HAS_DIGIT.search(c.text) for c in found):
-            return []  # words nearest beside: a header row, each label over its value
         near = min((c.right for c in found if c is not None), default=0.0)
-        return [c for c in found if c is not None and c.left <= near]
+        nearest: list[Cell | None] = [c for c in found if c is not None and c.left <= near]
+        if any(c is not None and not _HAS_DIGIT.search(c.text) for c in nearest):
+            return []  # words nearest beside: a header row, each label over its value
+        return nearest
 
     def _year_after(self, cell: Cell) -> str | None:
         """The rest of a date too long for its column or line, broken before its year: a year
-        alone under it, after a day ("June | 15, | 2026"), or at the start of the next line (a
+        alone under it, after a day or a month ("June | 15, | 2026", "10. | novembra | 2025"), or at the start of the next line (a
         wrapped "Label:<TAB>8. mája"). A cell centred in a table row may stand between."""
         if _YEAR.search(cell.text):
             return None
@@ -292,7 +299,7 @@ class Grid:
         while nxt is not None and len(parts) < 2:
             if _YEAR.fullmatch(nxt.text):
                 return " ".join([*parts, nxt.text])
-            if not _DAY.fullmatch(nxt.text):
+            if not (_DAY.fullmatch(nxt.text) or _MONTH_WORD.fullmatch(nxt.text)):
                 return None
             parts.append(nxt.text)
             nxt = self.line_under(nxt)

@@ -207,7 +207,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         # "s.r.r.o."; such pages are read character by character instead (~3× slower). So
         # are pages of a rect per glyph: their tight ink boxes leave a monospace "." or "i"
         # as far from its neighbours as a word gap ("s . r . o ."), the advances do not.
-        segments = []
+        segments: list[Segment] = []
         if not any(_overlap(a, b) for a, b in itertools.pairwise(rects)):
             # the rects follow the page's text in order: where each one's text sits in it
             # tells whether PDFium reads a space before it
@@ -220,6 +220,16 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
                     continue
                 core = bounded.strip(_BLANKS)  # a space at a boundary touches both
                 found = page_text.find(core, at)
+                # a glyph at the boundary touches both rects ("Total due: €" | "€6,215.13" of
+                # WeasyPrint), printed once: it stays with the first
+                twice = (
+                    _repeated(segments[-1].text, core, page_text, at)
+                    if segments and not 0 <= found - at <= _SKIPPED_CHARS
+                    else 0
+                )
+                if twice:
+                    text, core = text[twice:].lstrip(), core[twice:]
+                    found = page_text.find(core, at)
                 space = None
                 if 0 <= found - at <= _SKIPPED_CHARS:
                     space = found == 0 or page_text[found - 1] in _BLANKS
@@ -256,6 +266,17 @@ class _BoundedText:
 
 
 _SKIPPED_CHARS = 8  # between two rects: the spaces and line breaks PDFium reads there
+
+
+def _repeated(before: str, core: str, page_text: str, at: int) -> int:
+    """How many of `core`'s first characters repeat the end of the text `before` it, where
+    the page's text, from `at` (just after `before`), goes on with the rest of `core`."""
+    for k in range(1, min(3, len(core) - 1) + 1):
+        if before.endswith(core[:k]) and 0 <= page_text.find(core[k:], at) - at <= _SKIPPED_CHARS:
+            return k
+    return 0
+
+
 _BLANKS = " \t\r\n\x00\ufffe"  # what PDFium reads between words and lines
 
 
@@ -413,8 +434,11 @@ def _merge_close(row: list[Segment], edges: frozenset[int] | None = frozenset())
         if (
             gap > tall * _COLUMN_GAP
             and seg.space_before is not False
-            and gaps
-            and gap > (_WIDER * min(gaps) if edges is not None else _OCR_WIDER * min(gaps))
+            and (
+                gap > (_WIDER * min(gaps) if edges is not None else _OCR_WIDER * min(gaps))
+                if gaps
+                else edges is not None and _lines_of_text(prev, seg)
+            )
             and (edges is None or _on_edge(seg, edges))
         ):
             # wider than the cell's own word gaps, where a column starts (or anywhere in OCR
@@ -441,6 +465,14 @@ def _merge_close(row: list[Segment], edges: frozenset[int] | None = frozenset())
             f"{prev.text}{'' if lettered else ' '}{seg.text}",
         )
     return cells
+
+
+def _lines_of_text(prev: Segment, seg: Segment) -> bool:
+    """Two runs of several words each, the second starting with a letter: a line of one
+    column and a line of the next ("IČO: 63348438, DIČ: 2025492458, IČ pre | IČO: 86542869,
+    DIČ: 2075200050"), whose word gaps are inside the runs; not a label and its value
+    ("Základ DPH 12 % | 5 440,53 Kč")."""
+    return prev.text.count(" ") >= 2 and seg.text.count(" ") >= 2 and seg.text[0].isalpha()
 
 
 def _on_edge(seg: Segment, edges: frozenset[int] | None) -> bool:
