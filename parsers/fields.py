@@ -523,7 +523,7 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
         contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
         if not any(p.search(t) for t in under for p in contact):
             return None
-        return _name_wrapped(grid, first, None, name) if (name := clean_name(text)) else None
+        return _name_wrapped(grid, first, None, name, text) if (name := clean_name(text)) else None
     return None
 
 
@@ -813,7 +813,7 @@ def _party_block(
         if _title_or_label(text):
             continue  # the title beside a sidebar's block, a field's label
         if text and _name_like(text) and (cleaned := clean_name(text)):
-            name = _name_wrapped(grid, c, inside, cleaned)
+            name = _name_wrapped(grid, c, inside, cleaned, text)
             break
     return Party(
         name=name,
@@ -827,7 +827,9 @@ _NAME_GOES_ON = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)  # a word starting lower
 _ENDS_WITH_FORM = re.compile(rf"(?:{labels.LEGAL_FORM.pattern})\s*$", NOCASE)
 
 
-def _name_wrapped(grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, name: str) -> str:
+def _name_wrapped(
+    grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, name: str, printed: str
+) -> str:
     """`name` with its next line when a narrow column broke it: a line under it in the
     block that goes on in lower case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo
     Horváth | spol. s r.o.") or with a legal form while the name does not end with one
@@ -847,7 +849,8 @@ def _name_wrapped(grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, n
         or len(under.text.split()) > 4
     ):
         return name
-    return clean_name(f"{name} {under.text}") or name
+    # joined as printed, then cleaned: "Kováč spol." is no stray dot before "s r.o."
+    return clean_name(f"{printed} {under.text}") or name
 
 
 def _title_or_label(text: str) -> bool:

@@ -113,3 +113,15 @@ def test_xhtml2pdf_prints_are_read() -> None:
         assert tally.wrong == 0, tally.bad  # the first run: a postcode line as the name
         assert tally.ratio >= 0.97, tally.bad
         assert tally.accepted >= accepted, tally.bad
+
+
+def test_a_name_wrapped_after_spol_keeps_its_dot() -> None:
+    grid = Grid.from_text(
+        "FAKTÚRA 2025001\n"
+        "Dodávateľ                  Odberateľ\n"
+        "Účtovníctvo Kováč spol.    Beta Stav a.s.\n"
+        "s r.o.                     Hlavná 42\n"
+        "Nám. SNP 103/12            811 01 Bratislava\n"
+        "IČO: 36740608              IČO: 25598252\n"
+    )
+    assert extract_fields(grid).supplier.name == "Účtovníctvo Kováč spol. s r.o."
