@@ -1223,11 +1223,16 @@ def with_decimal_points(f: ExtractedFields) -> ExtractedFields | None:
 _IDENTIFIER_FLAGS = (Flag.INVALID_ICO, Flag.INVALID_IC_DPH, Flag.INVALID_IBAN)
 
 
+_ZERO_FOR_O = re.compile(r"0(?=[A-Z]{1,3}[\d/-])")  # OCR's zero for a letter O
+
+
 def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
     """What OCR read, less what it may have misread: an identifier failing its check digits
     (printed wrong is rare, read wrong is not), VAT rows that do not make the total (unless
-    restored decimal points prove them) or that no total can prove. Each left out is named
-    in `missing` and said in the notes returned."""
+    restored decimal points prove them) or that no total can prove, a number whose digits
+    the variable symbol goes on past (OCR dropped its end). Each left out is named in
+    `missing` and said in the notes returned; a zero read for the letter O at a number's
+    start is put right."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
@@ -1245,6 +1250,14 @@ def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
     if iban is not None and not is_valid_iban(iban):
         iban, missing = None, [*missing, "iban"]
         notes.append(f"IBAN {f.iban} fails its check digits")
+    number = f.number
+    if number is not None and _ZERO_FOR_O.match(number):
+        number = "O" + number[1:]  # "0F2504122": no number puts a zero before its letters
+    digits = re.sub(r"\D", "", number or "")
+    vs = f.variable_symbol or ""
+    if number is not None and digits and vs.startswith(digits) and len(vs) > len(digits):
+        number, missing = None, [*missing, "number"]
+        notes.append(f"number {f.number} looks cut short: the variable symbol is {vs}")
     vat = f.vat
     if vat and f.total is None:
         vat, missing = (), [*missing, "vat"]
@@ -1256,7 +1269,14 @@ def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
         else:
             vat, missing = (), [*missing, "vat"]
             notes.append("the VAT rows read do not add up to the total, so they are left out")
-    g = replace(f, supplier=parties["supplier"], customer=parties["customer"], iban=iban, vat=vat)
+    g = replace(
+        f,
+        number=number,
+        supplier=parties["supplier"],
+        customer=parties["customer"],
+        iban=iban,
+        vat=vat,
+    )
     flags = [fl for fl in g.flags if fl not in _IDENTIFIER_FLAGS] + list(identifier_flags(g))
     return replace(g, flags=tuple(flags), missing=tuple(dict.fromkeys(missing))), notes
 
