@@ -315,14 +315,7 @@ def _facts_head(grid: Grid, cell: Cell) -> bool:
         return True
     # the last line of a wrapped header ("Invoice | number"): its neighbours' labels may
     # stand level with its first line ("Date of issue" beside "Invoice")
-    top = min(
-        (
-            first.row
-            for joined, first in grid.first_lines.items()
-            if joined.row == cell.row and joined.index == cell.index
-        ),
-        default=cell.row,
-    )
+    top = first.row if (first := grid.wrapped_from(cell)) is not None else cell.row
     heads = [r for r in grid.rows[top : cell.row] if len(r) <= LABEL_ROW_CELLS]
     return any(p.search(c.text) for r in heads for c in r for p in (_ISSUE, _DUE, _DELIVERY))
 

@@ -74,6 +74,9 @@ class Grid:
     # each of those cells' first line: a value may stand right of it (a narrow label column
     # of a facts table: "Dátum zdaniteľného | 24. 05. 2025", "plnenia:" under it)
     first_lines: dict[Cell, Cell] = field(init=False, repr=False, compare=False)
+    # where each cell that ends a wrapped label has its first line (the nearest: the label of
+    # two lines, not the chain of the labels above it)
+    _tops: dict[tuple[int, int], Cell] = field(init=False, repr=False, compare=False)
     # each row's texts as `labels.search` matches them, made once for all the labels
     _folded: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False, compare=False)
 
@@ -84,6 +87,12 @@ class Grid:
         found = list(self._wrapped_labels())
         object.__setattr__(self, "wrapped", tuple((upper, cell) for upper, cell, _ in found))
         object.__setattr__(self, "first_lines", {cell: first for _, cell, first in found})
+        tops: dict[tuple[int, int], Cell] = {}
+        for _, cell, first in found:
+            at = (cell.row, cell.index)
+            if at not in tops or first.row > tops[at].row:
+                tops[at] = first
+        object.__setattr__(self, "_tops", tops)
 
     def _wrapped_labels(self) -> Iterator[tuple[str, Cell, Cell]]:
         """(the lines above the last, the lines as one cell, the first line's cell), for a
@@ -106,6 +115,11 @@ class Grid:
                     joined = Cell(other.row, other.index, left, right, f"{text} {other.text}")
                     yield text, joined, cell
                     last, text = other, f"{text} {other.text}"
+
+    def wrapped_from(self, cell: Cell) -> Cell | None:
+        """The first line of the nearest label that `cell`'s line ends ("Dátum" over
+        "splatnosti:"), also when the last line alone reads as the label."""
+        return self._tops.get((cell.row, cell.index))
 
     def line_under(self, cell: Cell) -> Cell | None:
         """The first text under `cell` in its column, in the next row or the one after."""
@@ -232,6 +246,9 @@ class Grid:
                     continue  # something else follows the label in the same cell: not this one
             first = self.first_lines.get(cell)
             beside = [self.right_of(cell)] if first is None else self._beside_lines(first, cell)
+            if first is None and beside == [None] and (top := self.wrapped_from(cell)):
+                # "splatnosti:" alone is the label too, its value beside "Dátum" above it
+                beside = self._beside_lines(top, cell)
             under = self.below(part_from(cell, m.start()))
             neighbours = (*beside, *under) if below else tuple(beside)
             for other in neighbours:

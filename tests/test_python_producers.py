@@ -125,3 +125,19 @@ def test_a_name_wrapped_after_spol_keeps_its_dot() -> None:
         "IČO: 36740608              IČO: 25598252\n"
     )
     assert extract_fields(grid).supplier.name == "Účtovníctvo Kováč spol. s r.o."
+
+
+def test_a_wrapped_label_whose_last_line_is_a_label_too() -> None:
+    """ "Dátum | splatnosti:" under "Dodané:" of WeasyPrint's facts column: "splatnosti:" alone
+    reads as the due-date label, its value stands beside "Dátum"; the labels above it are not
+    one label with it."""
+    grid = Grid.from_text(
+        "Dátum          29. 08. 2025\n"
+        "vystavenia:\n"
+        "Dodané:        29. 08. 2025\n"
+        "Dátum          19. 09. 2025\n"
+        "splatnosti:\n"
+        "Forma úhrady:  Prevodom\n"
+    )
+    due = grid.value_for(labels.DUE, parse_date)
+    assert due is not None and due[0].isoformat() == "2025-09-19"
