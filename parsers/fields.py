@@ -1219,18 +1219,34 @@ _IDENTIFIER_FLAGS = (Flag.INVALID_ICO, Flag.INVALID_IC_DPH, Flag.INVALID_IBAN)
 _ZERO_FOR_O = re.compile(r"0(?=[A-Z]{1,3}[\d/-])")  # OCR's zero for a letter O
 
 
+def _o_for_zero(vat_id: str) -> str | None:
+    """The one way of reading a letter O for a zero, or a zero for an O, past the country
+    prefix, that makes `vat_id` pass its check ("SK2O40085003" for SK2040085003, "IE53453750"
+    for IE5345375O); None if none or several do."""
+    found = {
+        fixed
+        for i, ch in enumerate(vat_id[2:], 2)
+        if ch in "0O"
+        and is_valid_vat_id(fixed := vat_id[:i] + ("O" if ch == "0" else "0") + vat_id[i + 1 :])
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
     """What OCR read, less what it may have misread: an identifier failing its check digits
     (printed wrong is rare, read wrong is not), VAT rows that do not make the total (unless
     restored decimal points prove them) or that no total can prove, a number whose digits
     the variable symbol goes on past (OCR dropped its end). Each left out is named in
     `missing` and said in the notes returned; a zero read for the letter O at a number's
-    start is put right."""
+    start is put right, and so is one O or zero of a VAT id that its check digits prove."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
     for role in ("supplier", "customer"):
         p: Party = getattr(f, role)
+        if p.ic_dph and not is_valid_vat_id(p.ic_dph) and (put := _o_for_zero(p.ic_dph)):
+            notes.append(f"{role} ic_dph read as {p.ic_dph}, {put} by its check digits")
+            p = replace(p, ic_dph=put)
         bad = [
             key
             for key, valid in (("ico", is_valid_ico), ("ic_dph", is_valid_vat_id))

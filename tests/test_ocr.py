@@ -334,3 +334,18 @@ def test_ocr_numbers_cut_short_or_with_a_zero_for_o() -> None:
     assert zero.number == "OF2504122"
     padded, _ = strict_for_ocr(ExtractedFields(number="0012025", variable_symbol=None))
     assert padded.number == "0012025"
+
+
+def test_ocr_vat_id_with_an_o_for_a_zero_proved_by_its_check() -> None:
+    """One letter O read for a zero (or a zero for the O an Irish id ends in) is put right
+    when exactly that reading passes the check; any other misread id is left out."""
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    sk = ExtractedFields(customer=Party("Beta a.s.", None, None, "SK2O40085003"))
+    fixed, notes = strict_for_ocr(sk)
+    assert fixed.customer.ic_dph == "SK2040085003" and "check digits" in notes[0]
+    ie = ExtractedFields(supplier=Party("Walsh Ltd", None, None, "IE53453750"))
+    assert strict_for_ocr(ie)[0].supplier.ic_dph == "IE5345375O"
+    de = ExtractedFields(supplier=Party("Müller GmbH", None, None, "DE123456780"))
+    wrong, _ = strict_for_ocr(de)
+    assert wrong.supplier.ic_dph is None and "supplier.ic_dph" in wrong.missing
