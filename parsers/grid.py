@@ -297,8 +297,9 @@ class Grid:
 
     def _year_after(self, cell: Cell) -> str | None:
         """The rest of a date too long for its column or line, broken before its year: a year
-        alone under it, after a day or a month ("June | 15, | 2026", "10. | novembra | 2025"), or at the start of the next line (a
-        wrapped "Label:<TAB>8. mája"). A cell centred in a table row may stand between."""
+        alone under it, after a day or a month ("June | 15, | 2026", "10. | novembra |
+        2025"), or at the start of the next line (a wrapped "Label:<TAB>8. mája"). A cell
+        centred in a table row may stand between."""
         if _YEAR.search(cell.text):
             return None
         after = self.line_after(cell)
