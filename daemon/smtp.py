@@ -193,14 +193,16 @@ async def read_data(
                 pieces.clear()  # nothing more is kept: memory stays bounded
             elif kept:
                 pieces.append(piece)
-            if (tail + piece).endswith(_END):
+            window = tail + piece[-len(_END) :]  # a few bytes: never a copy of the piece
+            if window.endswith(_END):
                 break
-            tail = (tail + piece)[-2:]
+            tail = window[-2:]
     finally:
         reader._limit = saved  # type: ignore[attr-defined]
     if not kept:
         return b"", "552 Error: Too much mail data"
-    data = b"".join(pieces)[: -len(_DOT)]
+    pieces[-1] = pieces[-1][: -len(_DOT)]  # the last piece ends with the dot line
+    data = b"".join(pieces)
     if _line_over(data, line_limit):
         return b"", "500 Line too long (see RFC5321 4.5.3.1.6)"
     if data.startswith(b"."):

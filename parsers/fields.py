@@ -516,7 +516,7 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
         contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
         if not any(p.search(t) for t in under for p in contact):
             return None
-        return _name_wrapped(grid, first, None, name, text) if (name := clean_name(text)) else None
+        return _name_wrapped(grid, first, None, text)
     return None
 
 
@@ -805,8 +805,7 @@ def _party_block(
             continue
         if _title_or_label(text):
             continue  # the title beside a sidebar's block, a field's label
-        if text and _name_like(text) and (cleaned := clean_name(text)):
-            name = _name_wrapped(grid, c, inside, cleaned, text)
+        if text and _name_like(text) and (name := _name_wrapped(grid, c, inside, text)):
             break
     return Party(
         name=name,
@@ -821,13 +820,16 @@ _ENDS_WITH_FORM = re.compile(rf"(?:{labels.LEGAL_FORM.pattern})\s*$", NOCASE)
 
 
 def _name_wrapped(
-    grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, name: str, printed: str
-) -> str:
-    """`name` with its next line when a narrow column broke it: a line under it in the
-    block that goes on in lower case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo
-    Horváth | spol. s r.o.") or with a legal form while the name does not end with one
+    grid: Grid, cell: Cell, inside: set[tuple[int, int]] | None, printed: str
+) -> str | None:
+    """The name `printed` in `cell`, cleaned (None if nothing is left of it), with its next
+    line when a narrow column broke it: a line under it in the block that goes on in lower
+    case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo Horváth | spol. s
+    r.o.") or with a legal form while the name does not end with one
     ("MÜLLER SOFTWARE | GmbH & Co. KG", "KRÜGER | MASCHINENBAU e.K.", "… GmbH & Co. | KG"),
     and has no digits. An address line starts with a capital and has no legal form."""
+    if (name := clean_name(printed)) is None:
+        return None
     under = grid.line_under(cell)
     if (
         under is None

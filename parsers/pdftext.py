@@ -472,7 +472,7 @@ def _lines_of_text(prev: Segment, seg: Segment) -> bool:
     column and a line of the next ("IČO: 63348438, DIČ: 2025492458, IČ pre | IČO: 86542869,
     DIČ: 2075200050"), whose word gaps are inside the runs; not a label and its value
     ("Základ DPH 12 % | 5 440,53 Kč")."""
-    return prev.text.count(" ") >= 2 and seg.text.count(" ") >= 2 and seg.text[0].isalpha()
+    return prev.text.count(" ") >= 2 and seg.text.count(" ") >= 2 and seg.text[:1].isalpha()
 
 
 def _on_edge(seg: Segment, edges: frozenset[int] | None) -> bool:
