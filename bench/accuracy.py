@@ -386,6 +386,8 @@ def real_set() -> None:
             f"wrong {100 * result.ratio('wrong'):.1f} %; accepted with no flag and every field "
             f"right: {result.accepted} of {result.documents}"
         )
+        for reasons, count in result.held.most_common():
+            print(f"  every field right, held by {reasons}: {count}")
         for line in result.wrong:
             print(f"  wrong: {line}")
 

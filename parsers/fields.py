@@ -166,7 +166,7 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         doc_type=doc_type,
         number=_doc_number(grid, refers_cell),
         variable_symbol=_first(grid.value_for(_VS, _vs)),
-        issue_date=_first(grid.value_for(_ISSUE, a_date)),
+        issue_date=_first(grid.value_for(_ISSUE, a_date, skip=_another_dates_label)),
         delivery_date=_first(grid.value_for(_DELIVERY, one_date)),
         due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
@@ -189,6 +189,21 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
     return finished(fields, unreadable_iban)
+
+
+def _another_dates_label(grid: Grid, cell: Cell) -> bool:
+    """A bare "Date" that a narrow column wrapped into another date's label ("Date | of |
+    supply", "Due | date"): not the issue date's. A label of its own ("Vystavené:", a "Date"
+    with its value beside it) above another ("Dodané:") is no wrapped one."""
+    beside = grid.right_of(cell)
+    return (
+        _BARE_DATE_WORD.fullmatch(cell.text) is not None
+        and (beside is None or not any(ch.isdigit() for ch in beside.text))
+        and any(p.search(text) for text in grid.wrapped_through(cell) for p in (_DUE, _DELIVERY))
+    )
+
+
+_BARE_DATE_WORD = re.compile(r"\s*(?:date|datum|data|fecha|dátum)\s*", NOCASE)
 
 
 _RANGE = re.compile(r"\s+(?:-|–|—|bis|to|až|au|tot|al|do|-tól)\s+|(?<=\d)\s?[-–]\s?(?=\d{1,2}\.)")

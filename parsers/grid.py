@@ -121,6 +121,29 @@ class Grid:
         "splatnosti:"), also when the last line alone reads as the label."""
         return self._tops.get((cell.row, cell.index))
 
+    def _going_on(self, cell: Cell) -> Cell | None:
+        """The label of two lines that `cell` begins, as one cell, when its next line goes
+        on in lower case ("Dátum vystavenia | faktúry"): not a label of its own under a
+        label that ended ("Datum vystavení: | Datum uskutečnění")."""
+        if cell.text.rstrip().endswith(":"):
+            return None
+        joined = min(
+            (joined for joined, first in self.first_lines.items() if first is cell),
+            key=lambda joined: joined.row,
+            default=None,
+        )
+        going_on = joined is not None and joined.text[len(cell.text) + 1 :][:1].islower()
+        return joined if going_on else None
+
+    def wrapped_through(self, cell: Cell) -> list[str]:
+        """The texts of the wrapped labels that `cell` begins or ends ("Date" over "of |
+        supply", "date" under "Due")."""
+        return [
+            joined.text
+            for joined, first in self.first_lines.items()
+            if first is cell or (joined.row, joined.index) == (cell.row, cell.index)
+        ]
+
     def line_under(self, cell: Cell) -> Cell | None:
         """The first text under `cell` in its column, in the next row or the one after."""
         for lower in self.rows[cell.row + 1 : cell.row + 3]:
@@ -251,6 +274,10 @@ class Grid:
                 beside = self._beside_lines(top, cell)
             under = self.below(part_from(cell, m.start()))
             neighbours = (*beside, *under) if below else tuple(beside)
+            if (end := self._going_on(cell)) is not None and label.search(end.text):
+                # "Dátum vystavenia" over "faktúry": its value beside the next line or
+                # centred between the two
+                neighbours = (*neighbours, *self._beside_lines(cell, end))
             for other in neighbours:
                 if other is not None:
                     value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label

@@ -26,6 +26,8 @@ class Score:
     documents: int = 0
     accepted: int = 0
     wrong: list[str] = field(default_factory=list)  # "file: key: got != expected"
+    # documents read with every field right but held, by the flags that held them
+    held: Counter[str] = field(default_factory=Counter)
 
     def ratio(self, kind: str) -> float:
         return self.fields[kind] / max(sum(self.fields.values()), 1)
@@ -85,4 +87,6 @@ def score(paths: list[Path], printed_only: bool = False) -> Score:
                 right = False
         out.documents += 1
         out.accepted += right and not flags
+        if right and flags:
+            out.held[", ".join(flags)] += 1
     return out

@@ -406,3 +406,60 @@ def test_a_czech_print_keeps_a_slovak_customers_dic_as_printed() -> None:
     )
     assert (f.supplier.ico, f.supplier.dic, f.supplier.ic_dph) == ("16962079", "CZ16962079", None)
     assert (f.customer.ico, f.customer.dic, f.customer.ic_dph) == ("86017187", "SK2024310651", None)
+
+
+def test_a_bare_date_wrapped_into_another_dates_label_is_not_the_issue_date() -> None:
+    """A header of narrow centred columns: "Date | of | supply" and "Due | date" each begin
+    or end with the bare word that also labels the issue date; "Invoice | date" is its
+    label (the first run of a fresh html seed read the due date as the issue date)."""
+    grid = Grid.from_text(
+        "               Date       Due\n"
+        "   Invoice     of         date\n"
+        "   date        supply     27\n"
+        "   13 Oct      13 Oct     Oct\n"
+        "   2025        2025       2025\n"
+    )
+    f = extract_fields(grid)
+    assert (f.issue_date, f.delivery_date, f.due_date) == (
+        date(2025, 10, 13),
+        date(2025, 10, 13),
+        date(2025, 10, 27),
+    )
+
+
+def test_a_date_label_above_another_is_no_wrapped_label() -> None:
+    for text in (
+        "Date              7 June 2026\nDate of supply:   8 June 2026\n",
+        "Vystavené:        7. 6. 2026\nDodané:           8. 6. 2026\n",
+    ):
+        f = extract_fields(Grid.from_text(text))
+        assert (f.issue_date, f.delivery_date) == (date(2026, 6, 7), date(2026, 6, 8)), text
+
+
+def test_a_label_whose_first_line_reads_alone_takes_the_value_beside_its_next_line() -> None:
+    """ "Dátum vystavenia | faktúry:" in a narrow column: its first line is a label on its
+    own, yet its value stands beside the next line or centred between the two (xhtml2pdf's
+    prints of a fresh seed left the issue date empty)."""
+    for text in (
+        "Dátum vystavenia                VS:   443136189\n"
+        "                  20. 7. 2025\n"
+        "faktúry:                        KS:   0308\n",
+        "Dátum vystavenia\n"
+        "                    20. 7. 2025\n"
+        "faktúry\n"
+        "Dodané:             18. 7. 2025\n",
+    ):
+        f = extract_fields(Grid.from_text(text))
+        assert f.issue_date == date(2025, 7, 20), text
+
+
+def test_a_label_that_ended_does_not_go_on_into_the_next() -> None:
+    grid = Grid.from_text(
+        "                                          15. února         Forma úhrady:    Bankovním převodem\n"
+        "          Datum vystavení:\n"
+        "                                          2026              VS               555143805\n"
+        "          Datum uskutečnění               14. února         Konstantní\n"
+        "                                                                             0008\n"
+        "          zdanitelného plnění             2026              symbol:\n"
+    )
+    assert extract_fields(grid).issue_date == date(2026, 2, 15)
