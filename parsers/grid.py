@@ -77,10 +77,13 @@ class Grid:
     # where each cell that ends a wrapped label has its first line (the nearest: the label of
     # two lines, not the chain of the labels above it)
     _tops: dict[tuple[int, int], Cell] = field(init=False, repr=False, compare=False)
+    # the rows as lines of text, cells four spaces apart
+    lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
     # each row's texts as `labels.search` matches them, made once for all the labels
     _folded: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple("    ".join(c.text for c in r) for r in self.rows))
         object.__setattr__(
             self, "_folded", tuple(tuple(folded(c.text) for c in row) for row in self.rows)
         )
@@ -181,10 +184,6 @@ class Grid:
             if cells:
                 rows.append(tuple(cells))
         return cls(tuple(rows))
-
-    @property
-    def lines(self) -> list[str]:
-        return ["    ".join(c.text for c in row) for row in self.rows]
 
     def cells(self) -> Iterator[Cell]:
         for row in self.rows:

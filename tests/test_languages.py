@@ -180,7 +180,7 @@ def test_text_placed_letter_by_letter() -> None:
             x += pdf.get_string_width(ch) + 0.05
         x += pdf.get_string_width(" ")
     lines = Grid.from_pdf(read_pdf(bytes(pdf.output()))).lines
-    assert lines == ["Balance Due: $127.50"]
+    assert lines == ("Balance Due: $127.50",)
 
 
 def test_an_embedded_e_invoice_of_another_document_is_not_read() -> None:
