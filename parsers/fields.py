@@ -138,7 +138,7 @@ _REQUIRED_DEFAULT = ("number", "issue_date", "total", "supplier.id")
 
 def extract_fields(grid: Grid) -> ExtractedFields:
     doc_type = _doc_type(grid)
-    supplier, customer = _parties(grid, doc_type)
+    supplier, customer = (_dic_agreeing(p) for p in _parties(grid, doc_type))
     # 03/04/2025: April or March? The page's other dates tell, else its issuer: one with a
     # European VAT id writes the day first (only the US puts the month first)
     order = slash_order(grid.lines)
@@ -189,6 +189,16 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
     return finished(fields, unreadable_iban)
+
+
+def _dic_agreeing(party: Party) -> Party:
+    """A Slovak IČ DPH is "SK" and the DIČ: a DIČ read beside it that is not its digits came
+    from the next line or the other party (an IČO under a merged "IČO: DIČ:" label)."""
+    vat_id, dic = party.ic_dph, party.dic
+    sk = vat_id is not None and vat_id.startswith("SK") and is_valid_vat_id(vat_id)
+    if sk and vat_id and dic and dic.removeprefix("SK") != vat_id[2:]:
+        return replace(party, dic=None)
+    return party
 
 
 def _another_dates_label(grid: Grid, cell: Cell) -> bool:
@@ -1249,18 +1259,24 @@ def _o_for_zero(vat_id: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
+def strict_for_ocr(
+    f: ExtractedFields, unsure: frozenset[str] = frozenset()
+) -> tuple[ExtractedFields, list[str]]:
     """What OCR read, less what it may have misread: an identifier failing its check digits
     (printed wrong is rare, read wrong is not), VAT rows that do not make the total (unless
     restored decimal points prove them) or that no total can prove, a number whose digits
-    the variable symbol goes on past (OCR dropped its end). Each left out is named in
-    `missing` and said in the notes returned; a zero read for the letter O at a number's
+    the variable symbol goes on past (OCR dropped its end), a party's name holding a word
+    the engine was unsure of (`unsure`) or what it reads for an "&". Each left out is named
+    in `missing` and said in the notes returned; a zero read for the letter O at a number's
     start is put right, and so is one O or zero of a VAT id that its check digits prove."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
     for role in ("supplier", "customer"):
         p: Party = getattr(f, role)
+        if p.name and (why := _misread_name(p.name, unsure)):
+            notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
+            p, missing = replace(p, name=None), [*missing, f"{role}.name"]
         if p.ic_dph and not is_valid_vat_id(p.ic_dph) and (put := _o_for_zero(p.ic_dph)):
             notes.append(f"{role} ic_dph read as {p.ic_dph}, {put} by its check digits")
             p = replace(p, ic_dph=put)
@@ -1305,6 +1321,20 @@ def strict_for_ocr(f: ExtractedFields) -> tuple[ExtractedFields, list[str]]:
     )
     flags = [fl for fl in g.flags if fl not in _IDENTIFIER_FLAGS] + list(identifier_flags(g))
     return replace(g, flags=tuple(flags), missing=tuple(dict.fromkeys(missing))), notes
+
+
+# Tesseract's readings of an "&" between two names ("Kučera & Dvořák"): a lone digit or sign
+# before a capital ("Studio 6 s.r.o." is a name)
+_AMPERSAND_READ = re.compile(r"(?<=[^\W\d_])\s+[68©€]\s+([^\W\d_])")
+
+
+def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
+    """Why an OCR-read name may not be what is printed: no check digit guards a name."""
+    if doubtful := [word for word in name.split() if word in unsure]:
+        return f"the engine was unsure of {' '.join(doubtful)!r}"
+    if any(m.group(1).isupper() for m in _AMPERSAND_READ.finditer(name)):
+        return 'a lone character stands where "&" joins two names'
+    return None
 
 
 def missing_required(f: ExtractedFields) -> tuple[str, ...]:

@@ -180,3 +180,20 @@ def test_lost_decimal_points_are_restored_only_when_the_arithmetic_proves_them()
     assert with_decimal_points(wrong_total) is None  # nothing proves any reading
     many = tuple(VatRow(str(r), Decimal("100"), Decimal("100")) for r in range(1, 40))
     assert with_decimal_points(ExtractedFields(total=Decimal("1"), vat=many)) is None  # bounded
+
+
+def test_a_dic_that_is_not_the_digits_of_its_slovak_vat_id_is_left_out() -> None:
+    """A scan read "IČO: 88491421 / DIČ: 2049652638" as "IČO:DIČ: 88491421" over the DIČ: the
+    IČO went to the DIČ. A Slovak IČ DPH is "SK" and the DIČ, so one that disagrees is no
+    DIČ of this party; one that agrees stays."""
+    text = (
+        "Faktúra 2025001\n"
+        "Dodávateľ:                         Odberateľ:\n"
+        "Tlačiareň s.r.o.                   Beta a.s.\n"
+        "IČO:DIČ: 88491421                  IČO: 36582221\n"
+        "2049652638                         DIČ: 2020123456\n"
+        "IČ DPH: SK2049652638               IČ DPH: SK2020123456\n"
+    )
+    f = extract_fields(Grid.from_text(text))
+    assert f.supplier.dic is None and f.supplier.ic_dph == "SK2049652638"
+    assert (f.customer.ico, f.customer.dic) == ("36582221", "2020123456")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 import smtplib
 import time
 from collections.abc import Callable
@@ -349,3 +350,43 @@ def test_ocr_vat_id_with_an_o_for_a_zero_proved_by_its_check() -> None:
     de = ExtractedFields(supplier=Party("Müller GmbH", None, None, "DE123456780"))
     wrong, _ = strict_for_ocr(de)
     assert wrong.supplier.ic_dph is None and "supplier.ic_dph" in wrong.missing
+
+
+@pytest.mark.skipif(
+    not shutil.which("chromium") or not shutil.which("chromedriver"),
+    reason="chromium and chromium-driver are not installed",  # make test installs them
+)
+def test_marks_above_capitals_cut_off_by_the_line_finder_are_read_again() -> None:
+    """Scans of appgen's Chromium prints (bold capitals, tight lines), first run: names read
+    with high confidence as "HORVATH ELEKTRO", "Baláž & Simko" for the printed "HORVÁTH",
+    "Šimko". The word read alone, with room above it, has its marks back."""
+    from tests import appgen
+
+    docs = list(appgen.documents(9, 91000))
+    for index, role in ((5, "supplier"), (8, "customer")):
+        doc, pdf, _ = docs[index]
+        result = extract_document(_picture(photos.scan(pdf, 91000 + index)))
+        got = as_contract(result.fields)[role]
+        assert isinstance(got, dict)
+        assert got["name"] == getattr(doc, role).name
+    assert ocr._marks_added("BALAZ", "BALÁŽ") and ocr._marks_added("Simko,", "Šimko,")
+    assert not ocr._marks_added("DVOŘÁK", "DVORÁK")  # a mark taken away: the first stays
+    assert not ocr._marks_added("NĚMEC", "NÉMEC") and not ocr._marks_added("IC", "IČO")
+
+
+def test_ocr_names_with_an_unsure_word_or_a_misread_ampersand_are_left_out() -> None:
+    """No check digit guards a name: one holding a word Tesseract was unsure of ("Slnka m
+    sro." for "Šimko & Šimko, s.r.o.", 37 %), or a lone "6" where "&" joins two names, is
+    left empty and named, not shown wrong."""
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    f = ExtractedFields(
+        supplier=Party("Slnka m sro.", "36582221"), customer=Party("Kučera 6 Dvořák, s.r.o.")
+    )
+    out, notes = strict_for_ocr(f, frozenset({"Slnka", "m"}))
+    assert out.supplier.name is None and out.supplier.ico == "36582221"
+    assert out.customer.name is None
+    assert {"supplier.name", "customer.name"} <= set(out.missing)
+    assert "unsure of 'Slnka m'" in notes[0] and '"&"' in notes[1]
+    kept, _ = strict_for_ocr(ExtractedFields(supplier=Party("Studio 6 s.r.o.")), frozenset({"x"}))
+    assert kept.supplier.name == "Studio 6 s.r.o."
