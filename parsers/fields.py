@@ -1334,6 +1334,8 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
         return f"the engine was unsure of {' '.join(doubtful)!r}"
     if any(m.group(1).isupper() for m in _AMPERSAND_READ.finditer(name)):
         return 'a lone character stands where "&" joins two names'
+    if name.rstrip()[-1:] in ("-", "–", "—"):
+        return "it ends in a dash, its last word not read"  # "ŠIMKO PEKÁREŇ—" for "… a.s."
     return None
 
 

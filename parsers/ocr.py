@@ -232,9 +232,12 @@ def read_picture(picture: Picture) -> OcrPage:
     words = _words(image)
     points = (RECEIPT_WIDTH_PT if receipt else A4_WIDTH_PT) / image.width
     height = image.height
+    # unsure marks with no letter or digit are specks and rules, not text: a "—" read at 0 %
+    # above a name's line kept the dash in the name ("Němec - Truhlářství") out of its row
     segments = [
         (Segment(x0 * points, (height - y1) * points, x1 * points, (height - y0) * points, t), c)
         for t, c, (x0, y0, x1, y1) in words
+        if c >= MIN_WORD_CONFIDENCE or any(ch.isalnum() for ch in t)
     ]
     confidence = sum(c for _, c in segments) / len(segments) if segments else 0.0
     unsure = frozenset(s.text for s, c in segments if c < MIN_WORD_CONFIDENCE)
