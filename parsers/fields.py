@@ -192,13 +192,39 @@ def extract_fields(grid: Grid) -> ExtractedFields:
 
 
 def _dic_agreeing(party: Party) -> Party:
-    """A Slovak IČ DPH is "SK" and the DIČ: a DIČ read beside it that is not its digits came
-    from the next line or the other party (an IČO under a merged "IČO: DIČ:" label)."""
+    """A Slovak IČ DPH is "SK" and the DIČ: a DIČ read beside it that is another number, not
+    its digits with one misread or misprinted, came from the next line or the other party
+    (an IČO under a merged "IČO: DIČ:" label)."""
     vat_id, dic = party.ic_dph, party.dic
     sk = vat_id is not None and vat_id.startswith("SK") and is_valid_vat_id(vat_id)
-    if sk and vat_id and dic and dic.removeprefix("SK") != vat_id[2:]:
+    if sk and vat_id and dic and _one_apart(dic.removeprefix("SK"), vat_id[2:]) is None:
         return replace(party, dic=None)
     return party
+
+
+def _one_apart(a: str, b: str) -> bool | None:
+    """True when `a` and `b` differ in exactly one character, False when they are the same,
+    None when they differ more (or in length)."""
+    if len(a) != len(b):
+        return None
+    apart = sum(x != y for x, y in zip(a, b, strict=True))
+    return None if apart > 1 else apart == 1
+
+
+def _dic_and_vat_id_reconciled(p: Party) -> tuple[Party, str | None]:
+    """OCR read a Slovak party's DIČ and IČ DPH one digit apart: the one the check digits
+    prove gives the other its digits ("IČ DPH: SK2022398629" beside "DIČ: 2022398620"), and
+    the note says so; both stay as read when neither or both pass."""
+    if not (p.dic and p.ic_dph and p.ic_dph.startswith("SK")):
+        return p, None
+    if not _one_apart(p.dic, p.ic_dph[2:]):
+        return p, None
+    vat_ok, dic_ok = is_valid_vat_id(p.ic_dph), is_valid_vat_id(f"SK{p.dic}")
+    if vat_ok and not dic_ok:
+        return replace(p, dic=p.ic_dph[2:]), f"dic read as {p.dic}, {p.ic_dph[2:]} by the IČ DPH"
+    if dic_ok and not vat_ok:
+        return replace(p, ic_dph=f"SK{p.dic}"), f"ic_dph read as {p.ic_dph}, SK{p.dic} by the DIČ"
+    return p, None
 
 
 def _another_dates_label(grid: Grid, cell: Cell) -> bool:
@@ -992,13 +1018,17 @@ def _rate_pairs(cells: Iterable[Cell], rate: Decimal) -> list[tuple[Decimal, Dec
     amounts = [a for c in cells for a in amounts_in(c.text)]
     pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
     # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
-    # and the rate agree on what the VAT is
-    return pairs or [
-        (b, g - b)
-        for i, b in enumerate(amounts)
-        for g in amounts[i + 1 :]
-        if _taxed(b, g - b, rate)
-    ]
+    # and the rate agree on what the VAT is; with the base unreadable, on what the base is
+    return (
+        pairs
+        or [
+            (b, g - b)
+            for i, b in enumerate(amounts)
+            for g in amounts[i + 1 :]
+            if _taxed(b, g - b, rate)
+        ]
+        or [(g - v, v) for v, g in itertools.pairwise(amounts) if _taxed(g - v, v, rate)]
+    )
 
 
 def _left(cell: Cell) -> float:
@@ -1268,7 +1298,8 @@ def strict_for_ocr(
     the variable symbol goes on past (OCR dropped its end), a party's name holding a word
     the engine was unsure of (`unsure`) or what it reads for an "&". Each left out is named
     in `missing` and said in the notes returned; a zero read for the letter O at a number's
-    start is put right, and so is one O or zero of a VAT id that its check digits prove."""
+    start is put right, and so is one O or zero of a VAT id that its check digits prove, and
+    one digit of a Slovak DIČ or IČ DPH where the other one, passing the check, shows it."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
@@ -1277,6 +1308,9 @@ def strict_for_ocr(
         if p.name and (why := _misread_name(p.name, unsure)):
             notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
             p, missing = replace(p, name=None), [*missing, f"{role}.name"]
+        p, reconciled = _dic_and_vat_id_reconciled(p)
+        if reconciled:
+            notes.append(f"{role} {reconciled}")
         if p.ic_dph and not is_valid_vat_id(p.ic_dph) and (put := _o_for_zero(p.ic_dph)):
             notes.append(f"{role} ic_dph read as {p.ic_dph}, {put} by its check digits")
             p = replace(p, ic_dph=put)

@@ -197,3 +197,6 @@ def test_a_dic_that_is_not_the_digits_of_its_slovak_vat_id_is_left_out() -> None
     f = extract_fields(Grid.from_text(text))
     assert f.supplier.dic is None and f.supplier.ic_dph == "SK2049652638"
     assert (f.customer.ico, f.customer.dic) == ("36582221", "2020123456")
+    # one digit apart is its own DIČ misprinted (or misread: OCR puts it right), kept as printed
+    typo = extract_fields(Grid.from_text(text.replace("DIČ: 2020123456", "DIČ: 2020123457")))
+    assert typo.customer.dic == "2020123457"

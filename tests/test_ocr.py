@@ -18,7 +18,7 @@ from PIL import Image
 
 from parsers import ocr
 from parsers.extract import extract_document, jobs_for
-from parsers.fields import as_contract
+from parsers.fields import as_contract, extract_fields
 from parsers.mime import Attachment, AttachmentKind, extract_attachments, sha256_hex
 from parsers.pages import RenderJob, render_page
 from parsers.pictures import WORK_LONG_SIDE, open_pictures, sniff_image
@@ -404,3 +404,42 @@ def test_specks_read_as_dashes_do_not_keep_a_names_dash_out_of_its_row() -> None
     doc, pdf, _ = next(appgen.drawn(1, 92001))
     result = extract_document(_picture(photos.photo(pdf, 92001)))
     assert result.fields.supplier.name == doc.supplier.name == "Ing. Jan Němec - Truhlářství"
+
+
+def test_ocr_dic_and_vat_id_one_digit_apart_are_put_right_by_the_check() -> None:
+    """A receipt photo read "DIČ: 2022398620" and "IČ DPH: SK2022398629": a Slovak IČ DPH is
+    "SK" and the DIČ, and only the DIČ's digits pass the check, so they are the printed ones."""
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    vat_misread = ExtractedFields(
+        supplier=Party("Hruška s.r.o.", None, "2022398620", "SK2022398629")
+    )
+    fixed, notes = strict_for_ocr(vat_misread)
+    assert fixed.supplier.ic_dph == "SK2022398620" and "supplier.ic_dph" not in fixed.missing
+    assert "by the DIČ" in notes[0]
+    dic_misread = ExtractedFields(
+        supplier=Party("Hruška s.r.o.", None, "2022398629", "SK2022398620")
+    )
+    assert strict_for_ocr(dic_misread)[0].supplier.dic == "2022398620"
+    # two digits apart: neither proves the other; the failing IČ DPH is left out as before
+    apart = ExtractedFields(supplier=Party("Hruška s.r.o.", None, "2022398620", "SK2022398699"))
+    kept, _ = strict_for_ocr(apart)
+    assert kept.supplier.dic == "2022398620" and kept.supplier.ic_dph is None
+
+
+def test_a_vat_row_whose_base_ocr_could_not_read_is_its_gross_less_its_vat() -> None:
+    """A receipt photo's recap line "19 % ▯.▯▯ 1.46 9.17" (the base masked: Tesseract was
+    unsure of it): the gross and the VAT read, and 7.71 × 19 % is 1.46, so the base is 7.71."""
+    from parsers.grid import Grid
+
+    text = (
+        "Potraviny Fresh s.r.o.\n"
+        "IČO: 73999504    DIČ: 2024388476\n"
+        "SUMA:    9.17 EUR\n"
+        "Triedy    Základ    DPH    Spolu\n"
+        "19 %    ▯.▯▯    1.46    9.17 EUR\n"
+    )
+    f = extract_fields(Grid.from_text(text))
+    assert [(r.rate, r.base, r.vat) for r in f.vat] == [("19", Decimal("7.71"), Decimal("1.46"))]
+    wrong_rate = extract_fields(Grid.from_text(text.replace("19 %", "23 %")))
+    assert wrong_rate.vat == ()  # 7.71 × 23 % is no 1.46: nothing proves a base
