@@ -197,18 +197,16 @@ def _dic_agreeing(party: Party) -> Party:
     (an IČO under a merged "IČO: DIČ:" label)."""
     vat_id, dic = party.ic_dph, party.dic
     sk = vat_id is not None and vat_id.startswith("SK") and is_valid_vat_id(vat_id)
-    if sk and vat_id and dic and _one_apart(dic.removeprefix("SK"), vat_id[2:]) is None:
+    if sk and vat_id and dic and _apart(dic.removeprefix("SK"), vat_id[2:]) > 1:
         return replace(party, dic=None)
     return party
 
 
-def _one_apart(a: str, b: str) -> bool | None:
-    """True when `a` and `b` differ in exactly one character, False when they are the same,
-    None when they differ more (or in length)."""
+def _apart(a: str, b: str) -> int:
+    """In how many characters `a` and `b` differ (all of them when their lengths do)."""
     if len(a) != len(b):
-        return None
-    apart = sum(x != y for x, y in zip(a, b, strict=True))
-    return None if apart > 1 else apart == 1
+        return max(len(a), len(b))
+    return sum(x != y for x, y in zip(a, b, strict=True))
 
 
 def _dic_and_vat_id_reconciled(p: Party) -> tuple[Party, str | None]:
@@ -217,7 +215,7 @@ def _dic_and_vat_id_reconciled(p: Party) -> tuple[Party, str | None]:
     the note says so; both stay as read when neither or both pass."""
     if not (p.dic and p.ic_dph and p.ic_dph.startswith("SK")):
         return p, None
-    if not _one_apart(p.dic, p.ic_dph[2:]):
+    if _apart(p.dic, p.ic_dph[2:]) != 1:
         return p, None
     vat_ok, dic_ok = is_valid_vat_id(p.ic_dph), is_valid_vat_id(f"SK{p.dic}")
     if vat_ok and not dic_ok:
