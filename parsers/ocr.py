@@ -285,16 +285,19 @@ def _marks_restored(
 
     ink = np.asarray(image)
     out = []
+    budget = _MAX_READ_AGAIN
     api.SetPageSegMode(tesserocr.PSM.SINGLE_WORD)
     try:
         for text, confidence, (x0, y0, x1, y1) in words:
             height = y1 - y0
             above = ink[max(0, y0 - int(_MARK_ROOM * height)) : max(0, y0 - 1), x0:x1]
             if (
-                height >= 8
+                budget > 0
+                and height >= 8
                 and any(ch.isupper() for ch in text)
                 and int((above < 128).sum()) >= _MARK_INK
             ):
+                budget -= 1
                 pad = int(0.6 * height)  # room above for the marks, a little around
                 box = (
                     max(0, x0 - pad // 2),
@@ -315,6 +318,7 @@ def _marks_restored(
 
 
 _MARK_ROOM = 0.45  # of the word's height: where a capital's accent or caron stands
+_MAX_READ_AGAIN = 200  # words a page (~1.2 s): a page of capitals costs a bounded time
 _MARK_INK = 4  # dark pixels there: a mark, not noise
 
 
