@@ -28,6 +28,7 @@ from typing import Any
 
 from parsers.pdftext import PageText, Segment, layout_rows
 from parsers.pictures import WORK_LONG_SIDE, Picture
+from parsers.values import is_valid_iban
 
 MIN_WORD_CONFIDENCE = 55.0  # Tesseract's 0-100 word confidence
 MIN_WORDS = 5  # fewer words on every page: nothing legible (blur, darkness, a photo of a cat)
@@ -343,8 +344,17 @@ def _marks_added(first: str, again: str) -> bool:
 def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
     """Words merged into cells as a text layer's runs are; a cell holding an unsure word has
     its digits masked, so no date, amount or identifier is read from it. An unsure word
-    carries an invisible mark through the merge, so its cell is known without a search."""
-    marked = [replace(s, text=s.text + _UNSURE) if c < MIN_WORD_CONFIDENCE else s for s, c in words]
+    carries an invisible mark through the merge, so its cell is known without a search. A
+    word that is a whole IBAN passing its checks is sure whatever the engine says ("IBAN:
+    IE45BOFI69863785599430" read at 54 %): mod 97 catches every single misread character and
+    every swap, and passes a worse misreading about once in a hundred, if it keeps the
+    country's length and format at all."""
+    marked = [
+        replace(s, text=s.text + _UNSURE)
+        if c < MIN_WORD_CONFIDENCE and not is_valid_iban(s.text.strip(".,;:"))
+        else s
+        for s, c in words
+    ]
     cells: list[Segment] = []
     for row in layout_rows(marked, ocr=True):
         for cell in row:

@@ -303,9 +303,20 @@ def test_an_unsure_word_blanks_the_digits_of_its_cell_only() -> None:
         (Segment(44, 100, 70, 110, "12,50"), 31.0),  # unsure: its cell loses its digits
         (Segment(300, 100, 330, 110, "EUR"), 95.0),
         (Segment(10, 80, 60, 90, "IČO: 36582221"), 97.0),
+        # an IBAN its checks prove is sure at any confidence; one they refute is not
+        (Segment(10, 60, 32, 70, "IBAN:"), 94.0),
+        (Segment(35, 60, 150, 70, "IE45BOFI69863785599430"), 54.0),
+        (Segment(10, 40, 32, 50, "IBAN:"), 94.0),
+        (Segment(35, 40, 150, 50, "IE45BOFI69863785599431"), 54.0),
     ]
     cells = {c.text for c in ocr._cells(words)}
-    assert cells == {"Spolu: ▯▯,▯▯", "EUR", "IČO: 36582221"}
+    assert cells == {
+        "Spolu: ▯▯,▯▯",
+        "EUR",
+        "IČO: 36582221",
+        "IBAN: IE45BOFI69863785599430",
+        "IBAN: IE▯▯BOFI▯▯▯▯▯▯▯▯▯▯▯▯▯▯",
+    }
 
 
 def test_a_tiny_webp_is_no_document_even_when_only_the_worker_can_open_it() -> None:
