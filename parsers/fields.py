@@ -1274,15 +1274,20 @@ _IDENTIFIER_FLAGS = (Flag.INVALID_ICO, Flag.INVALID_IC_DPH, Flag.INVALID_IBAN)
 _ZERO_FOR_O = re.compile(r"0(?=[A-Z]{1,3}[\d/-])")  # OCR's zero for a letter O
 
 
-def _o_for_zero(vat_id: str) -> str | None:
-    """The one way of reading a letter O for a zero, or a zero for an O, past the country
-    prefix, that makes `vat_id` pass its check ("SK2O40085003" for SK2040085003, "IE53453750"
-    for IE5345375O); None if none or several do."""
+# What OCR reads for a letter where a digit is printed and the other way round: each glyph
+# has one look-alike, so a VAT id failing its check has one candidate per character
+_LOOK_ALIKE = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}
+
+
+def _look_alike_put_right(vat_id: str) -> str | None:
+    """The one character past the country prefix whose look-alike makes `vat_id` pass its
+    check ("SK2O40085003" for SK2040085003, "IE53453750" for IE5345375O, "IE98068155" for
+    IE9806815S); None if none or several do."""
     found = {
         fixed
         for i, ch in enumerate(vat_id[2:], 2)
-        if ch in "0O"
-        and is_valid_vat_id(fixed := vat_id[:i] + ("O" if ch == "0" else "0") + vat_id[i + 1 :])
+        if ch in _LOOK_ALIKE
+        and is_valid_vat_id(fixed := vat_id[:i] + _LOOK_ALIKE[ch] + vat_id[i + 1 :])
     }
     return found.pop() if len(found) == 1 else None
 
@@ -1296,7 +1301,8 @@ def strict_for_ocr(
     the variable symbol goes on past (OCR dropped its end), a party's name holding a word
     the engine was unsure of (`unsure`) or what it reads for an "&". Each left out is named
     in `missing` and said in the notes returned; a zero read for the letter O at a number's
-    start is put right, and so is one O or zero of a VAT id that its check digits prove, and
+    start is put right, and so is one look-alike of a VAT id (O and 0, I and 1, S and 5, B
+    and 8) that its check digits prove, and
     one digit of a Slovak DIČ or IČ DPH where the other one, passing the check, shows it."""
     notes: list[str] = []
     missing = list(f.missing)
@@ -1309,7 +1315,7 @@ def strict_for_ocr(
         p, reconciled = _dic_and_vat_id_reconciled(p)
         if reconciled:
             notes.append(f"{role} {reconciled}")
-        if p.ic_dph and not is_valid_vat_id(p.ic_dph) and (put := _o_for_zero(p.ic_dph)):
+        if p.ic_dph and not is_valid_vat_id(p.ic_dph) and (put := _look_alike_put_right(p.ic_dph)):
             notes.append(f"{role} ic_dph read as {p.ic_dph}, {put} by its check digits")
             p = replace(p, ic_dph=put)
         bad = [

@@ -349,8 +349,9 @@ def test_ocr_numbers_cut_short_or_with_a_zero_for_o() -> None:
 
 
 def test_ocr_vat_id_with_an_o_for_a_zero_proved_by_its_check() -> None:
-    """One letter O read for a zero (or a zero for the O an Irish id ends in) is put right
-    when exactly that reading passes the check; any other misread id is left out."""
+    """One look-alike read for the printed character (O or 0, I or 1, S or 5, B or 8: a zero
+    for the O an Irish id ends in) is put right when exactly that reading passes the check;
+    any other misread id is left out."""
     from parsers.fields import ExtractedFields, Party, strict_for_ocr
 
     sk = ExtractedFields(customer=Party("Beta a.s.", None, None, "SK2O40085003"))
@@ -358,6 +359,10 @@ def test_ocr_vat_id_with_an_o_for_a_zero_proved_by_its_check() -> None:
     assert fixed.customer.ic_dph == "SK2040085003" and "check digits" in notes[0]
     ie = ExtractedFields(supplier=Party("Walsh Ltd", None, None, "IE53453750"))
     assert strict_for_ocr(ie)[0].supplier.ic_dph == "IE5345375O"
+    # scans of Irish suppliers' invoices: the check letter read as its look-alike digit
+    for read, printed in (("IE98068155", "IE9806815S"), ("IE25770521", "IE2577052I")):
+        f = ExtractedFields(supplier=Party("Byrne Ltd", None, None, read))
+        assert strict_for_ocr(f)[0].supplier.ic_dph == printed
     de = ExtractedFields(supplier=Party("Müller GmbH", None, None, "DE123456780"))
     wrong, _ = strict_for_ocr(de)
     assert wrong.supplier.ic_dph is None and "supplier.ic_dph" in wrong.missing
