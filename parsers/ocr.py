@@ -306,10 +306,13 @@ def _marks_restored(
                     min(image.width, x1 + pad // 2),
                     min(image.height, y1 + pad // 2),
                 )
-                api.SetImage(image.crop(box))
-                api.SetSourceResolution(OCR_DPI)
-                again = (api.GetUTF8Text() or "").strip()
-                sure = float(api.MeanTextConf())
+                try:
+                    api.SetImage(image.crop(box))
+                    api.SetSourceResolution(OCR_DPI)
+                    again = (api.GetUTF8Text() or "").strip()
+                    sure = float(api.MeanTextConf())
+                except RuntimeError:  # tesserocr's "failed to recognize": the first reading stays
+                    again, sure = text, 0.0
                 if _marks_added(text, again) and sure >= confidence - 5:
                     text = again
             out.append((text, confidence, (x0, y0, x1, y1)))
