@@ -21,6 +21,8 @@ first migrates, the others wait and find it done.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,24 +91,42 @@ def lock_issuers(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(company, issuer)})
 
 
+_BUSY_SECONDS = 30.0
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """The database in WAL mode, which it keeps once set. Where two connections open a new
+    database at once (`serve` starting while a command reads), SQLite refuses the second
+    one's switch at once rather than wait (its busy handler could deadlock there): "database
+    is locked" from a command that only wanted to list the inbox. So the mode is read first
+    and the switch asked again until the busy timeout."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def make_engine(database: str) -> Engine:
     url = make_url(database)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": _BUSY_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_conn.cursor()
-        for pragma in (
-            "busy_timeout=30000",
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "foreign_keys=ON",
-        ):
+        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_SECONDS * 1000)}")
+        _write_ahead_log(cursor)
+        for pragma in ("synchronous=FULL", "foreign_keys=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
