@@ -173,7 +173,7 @@ class OcrPage:
     codes: tuple[str, ...]  # QR codes found on the picture
     confidence: float  # mean word confidence, 0-100 (0 when no words)
     words: int
-    unsure: frozenset[str] = frozenset()  # the words read below `MIN_WORD_CONFIDENCE`
+    unsure: frozenset[str] = frozenset()  # the words the engine was unsure of (`_unsure`)
 
 
 # One thread each: the worker processes are the parallelism (OpenMP would oversubscribe).
@@ -238,10 +238,10 @@ def read_picture(picture: Picture) -> OcrPage:
     segments = [
         (Segment(x0 * points, (height - y1) * points, x1 * points, (height - y0) * points, t), c)
         for t, c, (x0, y0, x1, y1) in words
-        if c >= MIN_WORD_CONFIDENCE or any(ch.isalnum() for ch in t)
+        if not _unsure(t, c) or any(ch.isalnum() for ch in t)
     ]
     confidence = sum(c for _, c in segments) / len(segments) if segments else 0.0
-    unsure = frozenset(s.text for s, c in segments if c < MIN_WORD_CONFIDENCE)
+    unsure = frozenset(s.text for s, c in segments if _unsure(s.text, c))
     page = PageText(_cells(segments), cells=True)
     return OcrPage(page, codes, confidence, len(segments), unsure)
 
@@ -344,20 +344,19 @@ def _marks_added(first: str, again: str) -> bool:
     )
 
 
+def _unsure(text: str, confidence: float) -> bool:
+    """A word read below `MIN_WORD_CONFIDENCE`, unless it proves itself: a whole IBAN passing
+    its checks is sure whatever the engine says ("IBAN: IE45BOFI69863785599430" read at 54 %):
+    mod 97 catches every single misread character and every swap, and passes a worse
+    misreading about once in a hundred, if it keeps the country's length and format at all."""
+    return confidence < MIN_WORD_CONFIDENCE and not is_valid_iban(text.strip(".,;:"))
+
+
 def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
     """Words merged into cells as a text layer's runs are; a cell holding an unsure word has
     its digits masked, so no date, amount or identifier is read from it. An unsure word
-    carries an invisible mark through the merge, so its cell is known without a search. A
-    word that is a whole IBAN passing its checks is sure whatever the engine says ("IBAN:
-    IE45BOFI69863785599430" read at 54 %): mod 97 catches every single misread character and
-    every swap, and passes a worse misreading about once in a hundred, if it keeps the
-    country's length and format at all."""
-    marked = [
-        replace(s, text=s.text + _UNSURE)
-        if c < MIN_WORD_CONFIDENCE and not is_valid_iban(s.text.strip(".,;:"))
-        else s
-        for s, c in words
-    ]
+    carries an invisible mark through the merge, so its cell is known without a search."""
+    marked = [replace(s, text=s.text + _UNSURE) if _unsure(s.text, c) else s for s, c in words]
     cells: list[Segment] = []
     for row in layout_rows(marked, ocr=True):
         for cell in row:
