@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, replace
@@ -234,11 +235,12 @@ def read_picture(picture: Picture) -> OcrPage:
     points = (RECEIPT_WIDTH_PT if receipt else A4_WIDTH_PT) / image.width
     height = image.height
     # unsure marks with no letter or digit are specks and rules, not text: a "—" read at 0 %
-    # above a name's line kept the dash in the name ("Němec - Truhlářství") out of its row
+    # above a name's line kept the dash in the name ("Němec - Truhlářství") out of its row;
+    # underscores alone are rules however sure ("19% _" is no VAT rate)
     segments = [
         (Segment(x0 * points, (height - y1) * points, x1 * points, (height - y0) * points, t), c)
         for t, c, (x0, y0, x1, y1) in words
-        if not _unsure(t, c) or any(ch.isalnum() for ch in t)
+        if (not _unsure(t, c) or any(ch.isalnum() for ch in t)) and t.strip("_")
     ]
     confidence = sum(c for _, c in segments) / len(segments) if segments else 0.0
     unsure = frozenset(s.text for s, c in segments if _unsure(s.text, c))
@@ -247,6 +249,7 @@ def read_picture(picture: Picture) -> OcrPage:
 
 
 def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    import numpy as np
     import tesserocr
 
     api = _engine()
@@ -265,7 +268,7 @@ def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
             box = word.BoundingBox(level)
             if text and box is not None:
                 out.append((text, float(word.Confidence(level)), box))
-        return _marks_restored(api, image, out)
+        return _boxes_fitted(np.asarray(image), _marks_restored(api, image, out))
     finally:
         api.Clear()
 
@@ -321,6 +324,55 @@ def _marks_restored(
     return out
 
 
+def _boxes_fitted(
+    ink: Any, words: list[tuple[str, float, tuple[int, int, int, int]]]
+) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    """Words whose box is far taller than the page's words cut down to their own line's ink,
+    and flat unsure "words" (a rule, the specks of a line's marks) left out. Tesseract gives
+    a header printed tight above a line a box reaching into that line ("DODÁVATEĽ" 93 px
+    high over 35 px letters, down over "Ing. Peter Varga"), and the page's rows then put the
+    header in the name's line; a 9 px high "M" read at 40 % across a word's carons joins the
+    word it lies on ("ReklamnéMštúdio")."""
+    import numpy as np
+
+    heights = sorted(y1 - y0 for t, c, (x0, y0, x1, y1) in words if not _unsure(t, c))
+    if len(heights) < MIN_WORDS:
+        return words
+    usual = heights[len(heights) // 2]
+    out = []
+    for text, confidence, (x0, y0, x1, y1) in words:
+        height = y1 - y0
+        if height < 0.4 * usual and _unsure(text, confidence):
+            continue
+        if height > 1.8 * usual:
+            rows = (np.asarray(ink[y0:y1, x0:x1]) < 128).sum(axis=1)
+            band = _main_band(rows, gap=max(2, usual // 5))
+            if band is not None and band[1] - band[0] < 0.8 * height:
+                y0, y1 = y0 + band[0], y0 + band[1]
+        out.append((text, confidence, (x0, y0, x1, y1)))
+    return out
+
+
+def _main_band(rows: Any, gap: int) -> tuple[int, int] | None:
+    """The run of inked rows holding the most ink, runs closer than `gap` blank rows joined
+    (a capital's caron above its letter stays with it): (first row, row after the last)."""
+    bands: list[list[int]] = []
+    blank = gap
+    for i, dark in enumerate(rows):
+        if dark:
+            if blank >= gap or not bands:
+                bands.append([i, i + 1, 0])
+            bands[-1][1] = i + 1
+            bands[-1][2] += int(dark)
+            blank = 0
+        else:
+            blank += 1
+    if not bands:
+        return None
+    first, end, _ = max(bands, key=lambda b: b[2])
+    return first, end
+
+
 _MARK_ROOM = 0.45  # of the word's height: where a capital's accent or caron stands
 _MAX_READ_AGAIN = 200  # words a page (~1.2 s): a page of capitals costs a bounded time
 _MARK_INK = 4  # dark pixels there: a mark, not noise
@@ -363,8 +415,31 @@ def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
             if _UNSURE in cell.text:
                 text = cell.text.replace(_UNSURE, "")
                 cell = replace(cell, text="".join(MASK if ch.isdigit() else ch for ch in text))
+            elif (text := _iban_country_put_right(cell.text)) != cell.text:
+                cell = replace(cell, text=text)
             cells.append(cell)
     return tuple(cells)
+
+
+# An IBAN whose country letters were read as digits: "1E27IPBS…" for IE27IPBS…
+_IBAN_MISREAD = re.compile(
+    r"\b(?=[A-Z]?\d)([0-9A-Z]{2})(\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?)\b"
+)
+_LETTER_FOR = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
+
+def _iban_country_put_right(text: str) -> str:
+    """`text` with an IBAN's country letters put right where Tesseract read a letter as
+    its look-alike digit (an IBAN starts with two letters, so a digit there is misread) and
+    the letters make the IBAN pass its check: mod 97 proves the reading."""
+
+    def fixed(m: re.Match[str]) -> str:
+        country = "".join(_LETTER_FOR.get(ch, ch) for ch in m[1])
+        if country.isalpha() and is_valid_iban(country + m[2].replace(" ", "")):
+            return country + m[2]
+        return m[0]
+
+    return _IBAN_MISREAD.sub(fixed, text)
 
 
 _UNSURE = "\u2063"  # INVISIBLE SEPARATOR: never in OCR output

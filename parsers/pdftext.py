@@ -389,6 +389,7 @@ def layout_rows(
 
 
 _RULES = frozenset("|¦│")
+_AMOUNT_WORD = re.compile(r"^[€$£]?-?\d[\d.,]*[.,]\d\d[€$£]?$")
 
 
 def _is_rule(seg: Segment) -> bool:
@@ -431,6 +432,12 @@ def _merge_close(row: list[Segment], edges: frozenset[int] | None = frozenset())
             gaps = []
             continue
         tall = max(before.top - before.bottom, seg.top - seg.bottom)
+        if edges is None and _AMOUNT_WORD.match(before.text) and _AMOUNT_WORD.match(seg.text):
+            # two whole amounts side by side are two cells however close OCR set them
+            # ("9% | €4,192.17 €377.30 €4,569.47" of a VAT recap); "1 234,56" is one amount
+            cells.append(seg)
+            gaps = []
+            continue
         if (
             gap > tall * _COLUMN_GAP
             and seg.space_before is not False
