@@ -29,6 +29,8 @@ _WRAPPED_LINES = 4  # a label in a narrow table column: up to four lines
 _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
 
+# What parts a label from its value in one cell: ": ", " - ", "# ", not the minus of "-0,19"
+_SEPARATOR = re.compile(r"^(?:[\s:.#]|[-–](?!\d))+")
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
 
 
@@ -257,7 +259,7 @@ class Grid:
         for cell, m in self.find(label, first_rows, wrapped=True):
             if skip is not None and skip(self, cell):
                 continue
-            rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#-–")
+            rest = _SEPARATOR.sub("", label_tail_removed(cell.text[m.end() :]))
             if rest:
                 value = parse(rest)
                 if value is None and (words := _LABEL_WORDS.match(rest)):

@@ -98,7 +98,8 @@ _ACCENTED = {ch: group for group in _VARIANTS for ch in group[1:]}
 
 def _lenient(pattern: str) -> str:
     """Each accented letter of a label also matches its plain and other accented forms: OCR
-    reads "úhradě" as "úhradé" or "uhrade", and some programs print labels without accents.
+    reads "úhradě" as "úhradé" or "uhrade", and some programs print labels without accents;
+    a capital I written in a label matches an l, as OCR reads it ("UStld-Nr.", "lBAN").
     Letters inside [...] classes and after a backslash are left alone."""
     out, i, in_class = [], 0, False
     while i < len(pattern):
@@ -115,6 +116,8 @@ def _lenient(pattern: str) -> str:
             out.append(ch)
         elif ch.lower() in _ACCENTED:
             out.append(f"[{_ACCENTED[ch.lower()]}]")
+        elif ch == "I":  # a capital I of a label ("USt-IdNr.", "IBAN", "DIČ") read as an l
+            out.append("[Il]")
         else:
             out.append(ch)
         i += 1
@@ -287,9 +290,15 @@ ROUNDING = _compile(
     r"zaokrúhlenie|zaokrouhlení|haléřové vyrovnání|\brounding\b|\brundung\b|arrondi"
 )
 ADVANCES = _compile(
-    r"uhraden[éá] zálohou|uhradené zálohami|odpočet zálohy|odpočet preddavku|zaplaten[éá] zálohy?",
-    r"uhradená záloha|zaplaceno zálohou|odečet zálohy|odpočet zálohov|advance paid|prepaid amount",
+    # Slovak and Czech: "Uhradené zálohou", "Uhrazeno zálohou", "Odečet zálohy", "Zaplacené zálohy"
+    r"(?:uhraden[éáoý]|uhrazen[éáoý]|zaplaten[éáoý]|zaplacen[éáoý]|odpočet|odečet|zúčtovan[éáoý]"
+    r"|zúčtován[oaí]?) (?:záloh(?:ou|y|ami|a|ov)?|preddavk(?:om|y|ami|u|ov)?)",
+    r"uhradená záloha|uhrazená záloha|advance paid|prepaid amount",
     r"less advance|bereits gezahlt|anzahlung|acompte versé|déjà payé|reeds betaald|vooruitbetaald bedrag",
+    r"deposit paid|less deposit|deposit received|paid in advance|advance payment received",
+    r"bereits bezahlt|geleistete anzahlung|betaalde aanbetaling|min aanbetaling|acconto versato",
+    r"anticipo versato|acconto ricevuto",
+    r"zapłacona zaliczka|zaliczka zapłacona|pobrana zaliczka|fizetett előleg|levont előleg",
 )
 # The amount asked for, strongest labels first. The bare words only as a whole cell (with a
 # currency at most): "Cena celkem" or "Total" head table columns, they are no total.
@@ -447,6 +456,8 @@ _IC_DPH_LABEL = (
     r"(?:\s+(?:client|du client|klant|cliente|kunde|nabywcy|customer|acquirente))?"
 )
 _IC_DPH_VALUE = r"([A-Z]{2}\s?(?=(?:[A-Z ]*\d){6})[0-9A-Z][0-9A-Z ]{7,13})\b"
+# The labels as OCR reads them too ("UStld-Nr.", "DlČ"): `_lenient`
+_ICO_LABEL, _DIC_LABEL, _IC_DPH_LABEL = map(_lenient, (_ICO_LABEL, _DIC_LABEL, _IC_DPH_LABEL))
 # Label and value in one cell ("IČO: 12345678"); group 1 is the value.
 ICO = re.compile(rf"{_ICO_LABEL}\s*:?\s*{_ICO_VALUE}", NOCASE)
 DIC = re.compile(rf"{_DIC_LABEL}\s*:?\s*{_DIC_VALUE}", NOCASE)

@@ -463,3 +463,18 @@ def test_a_label_that_ended_does_not_go_on_into_the_next() -> None:
         "          zdanitelného plnění             2026              symbol:\n"
     )
     assert extract_fields(grid).issue_date == date(2026, 2, 15)
+
+
+def test_a_negative_rounding_and_a_czech_advance_make_the_total() -> None:
+    """Two prints the bench held once it counted the totals check as routing does:
+    "Zaokrouhlení: -0,19 Kč" lost its minus with the separator after the label, and
+    "Uhrazeno zálohou: -6 294,00 CZK" was no advance label."""
+    from parsers.fields import adds_up
+    from tests import appgen
+
+    _, pdf, _ = list(appgen.documents(19, 61000))[18]
+    f = extract_fields(Grid.from_pdf(read_pdf(pdf)))
+    assert str(f.rounding) == "-0.19" and adds_up(f) is True
+    _, pdf, _ = list(appgen.drawn(3, 68000))[2]
+    f = extract_fields(Grid.from_pdf(read_pdf(pdf)))
+    assert str(f.advances) == "6294.00" and adds_up(f) is True

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from parsers.extract import extract_document
-from parsers.fields import as_contract
+from parsers.fields import adds_up, as_contract
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
 
@@ -29,6 +29,7 @@ def test_chromium_printed_invoices_are_read_without_doubled_letters() -> None:
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
         )
-        tally.add(doc.number, as_contract(result.fields), expected, not result.fields.flags)
+        clean = not result.fields.flags and adds_up(result.fields) is not False  # as routing
+        tally.add(doc.number, as_contract(result.fields), expected, clean)
     assert tally.wrong <= 1, tally.bad  # of ~160 fields
     assert tally.ratio >= 0.9, tally.bad

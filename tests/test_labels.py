@@ -80,3 +80,27 @@ def test_grid_find_is_unchanged_for_odd_letters() -> None:
                 m = pattern.search(cell.text, m.start() + 1)
         got = [(c.text, m.span()) for c, m in grid.find(pattern)]
         assert got == want and len(got) >= 2
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "value"),
+    [
+        (labels.IC_DPH, "UStld-Nr.: DE117832921", "DE117832921"),  # OCR: the I as an l
+        (labels.DIC, "DlČ: 2098312403", "2098312403"),
+        (labels.ICO, "lČO: 38949504", "38949504"),
+        (labels.IC_DPH, "USt-IdNr.: DE117832921", "DE117832921"),
+    ],
+)
+def test_identifier_labels_are_found_as_ocr_reads_them(
+    pattern: re.Pattern[str], text: str, value: str
+) -> None:
+    m = pattern.search(text)
+    assert m is not None and m[1] == value
+    assert labels.search(pattern, text) is not None  # the fast search agrees
+
+
+@pytest.mark.parametrize(
+    "text", ["Less deposit paid", "Deposit received", "Geleistete Anzahlung", "Acconto versato"]
+)
+def test_deducted_advances_are_labels_in_more_words(text: str) -> None:
+    assert labels.ADVANCES.search(text) and labels.search(labels.ADVANCES, text)
