@@ -1302,13 +1302,16 @@ def strict_for_ocr(
     the engine was unsure of (`unsure`) or what it reads for an "&". Each left out is named
     in `missing` and said in the notes returned; a zero read for the letter O at a number's
     start is put right, and so is one look-alike of a VAT id (O and 0, I and 1, S and 5, B
-    and 8) that its check digits prove, and
-    one digit of a Slovak DIČ or IČ DPH where the other one, passing the check, shows it."""
+    and 8) that its check digits prove, one digit of a Slovak DIČ or IČ DPH where the other
+    one, passing the check, shows it, and the case of an "s.r.o." by its r ("S.r.o.")."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
     for role in ("supplier", "customer"):
         p: Party = getattr(f, role)
+        if p.name and (cased := _SRO_CASE.sub(_sro_cased, p.name)) != p.name:
+            notes.append(f"{role} name read as {p.name!r}, {cased!r}: one case in its legal form")
+            p = replace(p, name=cased)
         if p.name and (why := _misread_name(p.name, unsure)):
             notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
             p, missing = replace(p, name=None), [*missing, f"{role}.name"]
@@ -1359,6 +1362,18 @@ def strict_for_ocr(
     )
     flags = [fl for fl in g.flags if fl not in _IDENTIFIER_FLAGS] + list(identifier_flags(g))
     return replace(g, flags=tuple(flags), missing=tuple(dict.fromkeys(missing))), notes
+
+
+# "s.r.o." and "spol. s r.o.", whose s and o OCR reads in either case (their capitals are
+# their small letters, larger): the r, which it does not mistake, tells which case is printed
+_SRO_CASE = re.compile(r"\b(?P<s>[sS])(?:\.\s?|\s)(?P<r>[rR])\.\s?(?P<o>[oO])\.")
+
+
+def _sro_cased(m: re.Match[str]) -> str:
+    fold = str.lower if m["r"].islower() else str.upper
+    text, at = m[0], m.start()
+    o = m.start("o") - at
+    return f"{fold(m['s'])}{text[1:o]}{fold(m['o'])}{text[o + 1 :]}"
 
 
 # Tesseract's readings of an "&" between two names ("Kučera & Dvořák"): a lone digit or sign

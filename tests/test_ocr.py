@@ -524,3 +524,21 @@ def test_what_scans_misread_around_a_value_does_not_lose_it(seed: int, field: st
     _, pdf, expected = next(iter(appgen.documents(1, seed)))
     got = _flat(as_contract(extract_document(_picture(photos.scan(pdf, seed))).fields))
     assert got[field] == _flat(expected)[field] not in (None, [])
+
+
+def test_the_s_and_o_of_sro_take_the_case_of_its_r() -> None:
+    """A scan read "Firma S.r.o." (the 9-layout OCR set's one wrong value): s and o are the
+    same shape in both cases, the r is not, and it says which case is printed."""
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    cases = {
+        "Firma S.r.o.": "Firma s.r.o.",
+        "Tlačiareň spol. S r.o.": "Tlačiareň spol. s r.o.",
+        "Kováč s. r. O.": "Kováč s. r. o.",
+        "FIRMA s.R.O.": "FIRMA S.R.O.",
+        "FIRMA S.R.O.": "FIRMA S.R.O.",
+        "Vs r.o. Group": "Vs r.o. Group",  # no form: "s" is the end of a word
+    }
+    for read, printed in cases.items():
+        out, _ = strict_for_ocr(ExtractedFields(supplier=Party(read, "36582221")))
+        assert out.supplier.name == printed
