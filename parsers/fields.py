@@ -580,7 +580,8 @@ def _fact_label(text: str) -> bool:
 def _footer_name(grid: Grid) -> str | None:
     """The issuer's name as its legal footer prints it: a line of its own, with a legal
     form or in capitals, right above the registration / capital line ("NETPRESSE" over
-    "Sarl au capital de … - RCS Paris …")."""
+    "Sarl au capital de … - RCS Paris …"); else the first part, with a legal form, of a
+    footer line whose later parts register it."""
     for above, row in itertools.pairwise(grid.rows):
         if len(above) != 1 or not any(labels.LEGAL_FOOTER.search(c.text) for c in row):
             continue
@@ -593,7 +594,20 @@ def _footer_name(grid: Grid) -> str | None:
             and (labels.LEGAL_FORM.search(text) or (text.isupper() and len(text) <= 40))
         ):
             return clean_name(text)
+    for row in grid.rows:  # "Name SA | 12 rue de la Paix, 75002 Paris | RCS Paris B 829 …"
+        parts = [p for c in row for p in _FOOTER_PARTS.split(c.text) if p.strip()]
+        if (
+            len(parts) >= 2
+            and any(labels.LEGAL_FOOTER.search(p) for p in parts[1:])
+            and not labels.LEGAL_FOOTER.search(parts[0])
+            and labels.LEGAL_FORM.search(parts[0])
+            and _name_like(parts[0].strip())
+        ):
+            return clean_name(parts[0].strip())
     return None
+
+
+_FOOTER_PARTS = re.compile(r"\s+[·|•]\s+")
 
 
 def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
@@ -790,7 +804,10 @@ def _name_like(text: str) -> bool:
 # an address line, where a page's first lines (a scan cut at the top) leave no name
 _STREET = re.compile(
     r"^[^\d,]+\s\d{1,4}[a-zA-Z]?(?:/(?:\d{1,4}[a-zA-Z]?|[a-zA-Z]))?$|^\d{1,4}[a-zA-Z]?\s[^\d,]+"
-    r"(?:street|road|avenue|lane|st\.|rd\.)$",
+    r"(?:street|road|avenue|lane|st\.|rd\.)$"
+    # the house number first, then the street's kind: "12 rue de la Paix", "3 bis avenue Foch"
+    r"|^\d{1,4}[a-zA-Z]?,?\s(?:bis\s|ter\s)?(?:rue|avenue|av\.|boulevard|bd|place|allée|chemin"
+    r"|impasse|quai|route|cours|square)\s[^\d]+$",
     NOCASE,
 )
 

@@ -428,7 +428,9 @@ LEGAL_FORM = re.compile(
     r"(?:\bs\.\s?r\.\s?o\.|\bspol\.\s?s\s?r\.\s?o\.|\ba\.\s?s\.|\bk\.\s?s\.|\bv\.\s?o\.\s?s\."
     r"|\bGmbH\b|\bAG\b|\bKG\b|\bLtd\b\.?|\bLimited\b|\bInc\b\.?|\bLLC\b|\bplc\b|\bSARL\b|\bSAS\b"
     r"|\bS\.A\.|\bB\.V\.|\bN\.V\.|\bS\.r\.l\.|\bS\.p\.A\.|\bKft\.|\bZrt\.|\bsp\.\s?z\s?o\.\s?o\."
-    r"|\be\.\s?K\.|\bDAC\b|\bOG\b|\be\.\s?U\.)",
+    r"|\be\.\s?K\.|\bDAC\b|\bOG\b|\be\.\s?U\."
+    # written without dots, in their case only ("sa", "se" are Slovak and French words)
+    r"|(?-i:\bSA\b|\bSE\b|\bSRL\b|\bSpA\b|\bBV\b|\bNV\b|\bKft\b|\bZrt\b|\bS\.L\.))",
     NOCASE,
 )
 

@@ -1,6 +1,6 @@
 """HTML printed to PDF by the Python libraries web apps use instead of a browser: WeasyPrint
 (its own PDF writer over Pango) and xhtml2pdf (reportlab underneath). Both are fed the pages of
-tests/appgen.py and tests/htmlgen.py, written for Chromium: each lays out their tables, wraps
+tests/appgen.py, tests/htmlgen.py and tests/foreigngen.py, written for Chromium: each lays out their tables, wraps
 and fonts its own way, which is the point.
 
 xhtml2pdf knows only the PDF base fonts unless a page embeds one: Slovak and Czech letters
@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from tests import appgen, htmlgen
+from tests import appgen, foreigngen, htmlgen
 from tests.docgen import Doc, make_doc
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/"
@@ -49,12 +49,20 @@ def printed(
     producer: str, family: str, n: int, first_seed: int
 ) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds of `family` ("apps": tests/appgen.py,
-    "html": tests/htmlgen.py) printed by `producer`."""
+    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py) printed by `producer`."""
     to_pdf = PRODUCERS[producer]
     for seed in range(first_seed, first_seed + n):
         if family == "apps":
             doc, lang, choices = appgen.make(seed)
             page, expected = appgen.render(doc, lang, choices, seed), appgen.expected_of(doc, lang)
+        elif family == "foreign":
+            doc, country, register, domestic = foreigngen.make(seed)
+            page, not_printed = foreigngen.render(doc, seed, country, register, domestic)
+            expected = {
+                k: v
+                for k, v in foreigngen.expected_of(doc, country).items()
+                if k not in not_printed
+            }
         else:
             doc = make_doc(seed)
             page, not_printed = htmlgen.render(doc, seed)

@@ -141,3 +141,17 @@ def test_a_wrapped_label_whose_last_line_is_a_label_too() -> None:
     )
     due = grid.value_for(labels.DUE, parse_date)
     assert due is not None and due[0].isoformat() == "2025-09-19"
+
+
+def test_a_supplier_beside_its_title_is_named_by_its_footer_not_its_street() -> None:
+    """xhtml2pdf's print of a French supplier (tests/foreigngen.py, first run 99.9 %, the
+    one wrong value): "FACTURE 202505728 | Imprimerie du Centre SA" in the title's row, no
+    supplier header, and the street under it was taken for the name. A house number before
+    "rue" is an address line; the legal footer "Name SA | 12 rue … | RCS Paris …" names
+    the issuer."""
+    doc, pdf, _ = next(printed("xhtml2pdf", "foreign", 1, 95011))
+    fields = extract_fields(Grid.from_pdf(read_pdf(pdf)))
+    assert fields.supplier.name == doc.supplier.name == "Imprimerie du Centre SA"
+    assert not _name_like("12 rue de la Paix") and _name_like("Rue de la Paix SA")
+    assert labels.LEGAL_FORM.search("Imprimerie du Centre SA")
+    assert not labels.LEGAL_FORM.search("Ďakujeme, že ste sa rozhodli")  # "sa", "se": words
