@@ -774,10 +774,13 @@ def _outside_id(
     for cell in grid.cells():
         hits = [(m.group(0), m.group(1), m.start()) for m in whole.finditer(cell.text)]
         m = None if hits else label.search(cell.text)
-        right = grid.right_of(cell) if m else None
-        if m and right is None and not cell.text[m.end() :].strip(" :"):
-            right = grid.line_after(cell)  # a footer line broken after "VAT No.:"
-        if m and right and (v := value.match(right.text)):  # "USt.-Identnr.: | DE123456789"
+        places = [grid.right_of(cell)] if m else []  # "USt.-Identnr.: | DE123456789"
+        if m and not cell.text[m.end() :].strip(" :"):
+            # a footer line broken after "VAT No.:"; a label over its value in a block
+            # whose right is the other party's column ("N° TVA intracommunautaire:" over
+            # "FR57213676950", "811 01 Bratislava" beside it)
+            places += [grid.line_after(cell), grid.line_under(cell)]
+        if m and (v := next((v for o in places if o and (v := value.match(o.text))), None)):
             hits.append((m.group(0), v.group(1), m.start()))
         for said, raw, start in hits:
             candidate = compact_id(raw)

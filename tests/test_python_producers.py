@@ -155,3 +155,13 @@ def test_a_supplier_beside_its_title_is_named_by_its_footer_not_its_street() -> 
     assert not _name_like("12 rue de la Paix") and _name_like("Rue de la Paix SA")
     assert labels.LEGAL_FORM.search("Imprimerie du Centre SA")
     assert not labels.LEGAL_FORM.search("Ďakujeme, že ste sa rozhodli")  # "sa", "se": words
+
+
+def test_a_vat_id_under_its_label_beside_the_other_partys_column() -> None:
+    """WeasyPrint's print of a French credit note (bench seeds, 99.7 %): "N° TVA
+    intracommunautaire:" ends its line in the supplier's block, its value on the line under
+    it, and the customer's "811 01 Bratislava" right of it; the VAT id was left empty."""
+    doc, pdf, _ = next(printed("weasyprint", "foreign", 1, 75007))
+    fields = extract_fields(Grid.from_pdf(read_pdf(pdf)))
+    assert fields.supplier.ic_dph == doc.supplier.ic_dph == "FR57213676950"
+    assert fields.customer.ic_dph == "SK2020104735"
