@@ -21,6 +21,7 @@ from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed, part_f
 from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
+    LOOK_ALIKE,
     amounts_in,
     compact_id,
     find_ibans,
@@ -595,19 +596,21 @@ def _footer_name(grid: Grid) -> str | None:
         ):
             return clean_name(text)
     for row in grid.rows:  # "Name SA | 12 rue de la Paix, 75002 Paris | RCS Paris B 829 …"
-        parts = [p for c in row for p in _FOOTER_PARTS.split(c.text) if p.strip()]
+        parts = [p.strip() for c in row for p in _FOOTER_PARTS.split(c.text) if p.strip()]
         if (
             len(parts) >= 2
             and any(labels.LEGAL_FOOTER.search(p) for p in parts[1:])
             and not labels.LEGAL_FOOTER.search(parts[0])
             and labels.LEGAL_FORM.search(parts[0])
-            and _name_like(parts[0].strip())
+            and _name_like(parts[0])
         ):
-            return clean_name(parts[0].strip())
+            return clean_name(parts[0])
     return None
 
 
-_FOOTER_PARTS = re.compile(r"\s+[·|•]\s+")
+# The parts of a footer line: `_SENDER_LINE`'s dots and bars, not its commas and dashes,
+# which stand inside a name ("Kováč & Tóth, s. r. o. | …", "Novák - Stavby s.r.o. | …")
+_FOOTER_PARTS = re.compile(r"\s+[·•●|]\s+")
 
 
 def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
@@ -780,7 +783,8 @@ def _outside_id(
             # whose right is the other party's column ("N° TVA intracommunautaire:" over
             # "FR57213676950", "811 01 Bratislava" beside it)
             places += [grid.line_after(cell), grid.line_under(cell)]
-        if m and (v := next((v for o in places if o and (v := value.match(o.text))), None)):
+        found_at = (v for o in places if o is not None and (v := value.match(o.text)))
+        if m and (v := next(found_at, None)):
             hits.append((m.group(0), v.group(1), m.start()))
         for said, raw, start in hits:
             candidate = compact_id(raw)
@@ -1294,11 +1298,6 @@ _IDENTIFIER_FLAGS = (Flag.INVALID_ICO, Flag.INVALID_IC_DPH, Flag.INVALID_IBAN)
 _ZERO_FOR_O = re.compile(r"0(?=[A-Z]{1,3}[\d/-])")  # OCR's zero for a letter O
 
 
-# What OCR reads for a letter where a digit is printed and the other way round: each glyph
-# has one look-alike, so a VAT id failing its check has one candidate per character
-_LOOK_ALIKE = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}
-
-
 def _look_alike_put_right(vat_id: str) -> str | None:
     """The one character past the country prefix whose look-alike makes `vat_id` pass its
     check ("SK2O40085003" for SK2040085003, "IE53453750" for IE5345375O, "IE98068155" for
@@ -1306,8 +1305,8 @@ def _look_alike_put_right(vat_id: str) -> str | None:
     found = {
         fixed
         for i, ch in enumerate(vat_id[2:], 2)
-        if ch in _LOOK_ALIKE
-        and is_valid_vat_id(fixed := vat_id[:i] + _LOOK_ALIKE[ch] + vat_id[i + 1 :])
+        if ch in LOOK_ALIKE
+        and is_valid_vat_id(fixed := vat_id[:i] + LOOK_ALIKE[ch] + vat_id[i + 1 :])
     }
     return found.pop() if len(found) == 1 else None
 

@@ -100,13 +100,18 @@ def _lenient(pattern: str) -> str:
     """Each accented letter of a label also matches its plain and other accented forms: OCR
     reads "úhradě" as "úhradé" or "uhrade", and some programs print labels without accents;
     a capital I written in a label matches an l, as OCR reads it ("UStld-Nr.", "lBAN").
-    Letters inside [...] classes and after a backslash are left alone."""
+    Letters inside [...] classes, after a backslash and in a group's name are left alone."""
     out, i, in_class = [], 0, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
             out.append(pattern[i : i + 2])
             i += 2
+            continue
+        if pattern.startswith(("(?P<", "(?P="), i):  # a group's name, as written
+            end = pattern.index(">" if pattern[i + 3] == "<" else ")", i) + 1
+            out.append(pattern[i:end])
+            i = end
             continue
         if in_class:
             in_class = ch != "]"

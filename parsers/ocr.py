@@ -29,7 +29,7 @@ from typing import Any
 
 from parsers.pdftext import PageText, Segment, layout_rows
 from parsers.pictures import WORK_LONG_SIDE, Picture
-from parsers.values import is_valid_iban
+from parsers.values import LOOK_ALIKE, is_valid_iban
 
 MIN_WORD_CONFIDENCE = 55.0  # Tesseract's 0-100 word confidence
 MIN_WORDS = 5  # fewer words on every page: nothing legible (blur, darkness, a photo of a cat)
@@ -268,7 +268,8 @@ def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
             box = word.BoundingBox(level)
             if text and box is not None:
                 out.append((text, float(word.Confidence(level)), box))
-        return _boxes_fitted(np.asarray(image), _marks_restored(api, image, out))
+        ink = np.asarray(image)  # the page's pixels, for both passes over the words
+        return _boxes_fitted(ink, _marks_restored(api, image, ink, out))
     finally:
         api.Clear()
 
@@ -276,6 +277,7 @@ def _words(image: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
 def _marks_restored(
     api: Any,
     image: Any,
+    ink: Any,
     words: list[tuple[str, float, tuple[int, int, int, int]]],
 ) -> list[tuple[str, float, tuple[int, int, int, int]]]:
     """Words read again alone where ink stands right above their box: on a page, Tesseract's
@@ -284,10 +286,8 @@ def _marks_restored(
     names no check digit guards). The word alone, with room above it, reads with its marks;
     the second reading is taken only when it adds marks and is as sure (one that takes a mark
     away or changes one is no better than the first: "DVOŘÁK" read again "DVORÁK")."""
-    import numpy as np
     import tesserocr
 
-    ink = np.asarray(image)
     out = []
     budget = _MAX_READ_AGAIN
     api.SetPageSegMode(tesserocr.PSM.SINGLE_WORD)
@@ -333,8 +333,6 @@ def _boxes_fitted(
     high over 35 px letters, down over "Ing. Peter Varga"), and the page's rows then put the
     header in the name's line; a 9 px high "M" read at 40 % across a word's carons joins the
     word it lies on ("ReklamnéMštúdio")."""
-    import numpy as np
-
     heights = sorted(y1 - y0 for t, c, (x0, y0, x1, y1) in words if not _unsure(t, c))
     if len(heights) < MIN_WORDS:
         return words
@@ -345,7 +343,7 @@ def _boxes_fitted(
         if height < 0.4 * usual and _unsure(text, confidence):
             continue
         if height > 1.8 * usual:
-            rows = (np.asarray(ink[y0:y1, x0:x1]) < 128).sum(axis=1)
+            rows = (ink[y0:y1, x0:x1] < 128).sum(axis=1)
             band = _main_band(rows, gap=max(2, usual // 5))
             if band is not None and band[1] - band[0] < 0.8 * height:
                 y0, y1 = y0 + band[0], y0 + band[1]
@@ -425,7 +423,7 @@ def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
 _IBAN_MISREAD = re.compile(
     r"\b(?=[A-Z]?\d)([0-9A-Z]{2})(\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?)\b"
 )
-_LETTER_FOR = {"0": "O", "1": "I", "5": "S", "8": "B"}
+_LETTER_FOR = {digit: letter for digit, letter in LOOK_ALIKE.items() if digit.isdigit()}
 
 
 def _iban_country_put_right(text: str) -> str:

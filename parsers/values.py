@@ -223,6 +223,11 @@ def is_valid_vat_id(vat_id: str) -> bool:
     return bool(eu_vat.is_valid(vat_id))
 
 
+# What OCR reads for a letter where a digit is printed and the other way round: each glyph
+# has one look-alike, so an identifier failing its check has one candidate per character
+LOOK_ALIKE = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}
+
+
 @functools.lru_cache(maxsize=1024)
 def is_valid_iban(iban: str) -> bool:
     return bool(std_iban.is_valid(iban))

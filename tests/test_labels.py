@@ -104,3 +104,11 @@ def test_identifier_labels_are_found_as_ocr_reads_them(
 )
 def test_deducted_advances_are_labels_in_more_words(text: str) -> None:
     assert labels.ADVANCES.search(text) and labels.search(labels.ADVANCES, text)
+
+
+def test_lenient_letters_leave_group_names_alone() -> None:
+    """A capital I matches an l (OCR), an accent its other forms, but not in a group's name,
+    where "[Il]" would be no name at all."""
+    source = labels._lenient(r"(?P<Iban>IBAN)\s(?P=Iban)?é")
+    assert source == r"(?P<Iban>[Il]BAN)\s(?P=Iban)?[eéěëè]"
+    assert re.compile(source).fullmatch("lBAN é")

@@ -165,3 +165,17 @@ def test_a_vat_id_under_its_label_beside_the_other_partys_column() -> None:
     fields = extract_fields(Grid.from_pdf(read_pdf(pdf)))
     assert fields.supplier.ic_dph == doc.supplier.ic_dph == "FR57213676950"
     assert fields.customer.ic_dph == "SK2020104735"
+
+
+def test_a_footer_line_names_its_issuer_with_the_comma_and_dash_of_its_name() -> None:
+    from parsers.fields import _footer_name
+
+    def footer(line: str) -> str | None:
+        return _footer_name(Grid.from_text(f"FAKTÚRA 2026001\n\n{line}\n"))
+
+    register = "Zapísaná v OR Okresného súdu Žilina, oddiel Sro"
+    assert footer(f"Kováč & Tóth, s. r. o. | Hlavná 1, 010 01 Žilina | {register}") == (
+        "Kováč & Tóth, s. r. o."
+    )
+    assert footer(f"Novák - Stavby s.r.o. · Hlavná 1 · {register}") == "Novák - Stavby s.r.o."
+    assert footer(f"Hlavná 1, 010 01 Žilina | {register}") is None  # no name: no legal form
