@@ -564,10 +564,15 @@ def documents(n: int, first_seed: int = 50000) -> Iterator[tuple[Doc, bytes, dic
     """(document, PDF, expected fields) for n seeds, printed by one browser."""
     with browser() as chrome:
         for seed in range(first_seed, first_seed + n):
-            doc, country, register, domestic = make(seed)
-            page, not_printed = render(doc, seed, country, register, domestic)
-            expected = {k: v for k, v in expected_of(doc, country).items() if k not in not_printed}
+            doc, page, expected = page_of(seed)
             yield doc, print_pdf(chrome, page), expected
+
+
+def page_of(seed: int) -> tuple[Doc, str, dict[str, object]]:
+    """(document, its HTML page, the fields the page prints) of one seed."""
+    doc, country, register, domestic = make(seed)
+    page, not_printed = render(doc, seed, country, register, domestic)
+    return doc, page, {k: v for k, v in expected_of(doc, country).items() if k not in not_printed}
 
 
 def expected_of(doc: Doc, country: str) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """HTML printed to PDF by the Python libraries web apps use instead of a browser: WeasyPrint
 (its own PDF writer over Pango) and xhtml2pdf (reportlab underneath). Both are fed the pages of
-tests/appgen.py, tests/htmlgen.py and tests/foreigngen.py, written for Chromium: each lays out their tables, wraps
-and fonts its own way, which is the point.
+tests/appgen.py, tests/htmlgen.py and tests/foreigngen.py, written for Chromium: each lays out
+their tables, wraps and fonts its own way, which is the point.
 
 xhtml2pdf knows only the PDF base fonts unless a page embeds one: Slovak and Czech letters
 outside Latin-1 would print as black boxes, so the page gets DejaVu Sans as an app that
@@ -56,13 +56,7 @@ def printed(
             doc, lang, choices = appgen.make(seed)
             page, expected = appgen.render(doc, lang, choices, seed), appgen.expected_of(doc, lang)
         elif family == "foreign":
-            doc, country, register, domestic = foreigngen.make(seed)
-            page, not_printed = foreigngen.render(doc, seed, country, register, domestic)
-            expected = {
-                k: v
-                for k, v in foreigngen.expected_of(doc, country).items()
-                if k not in not_printed
-            }
+            doc, page, expected = foreigngen.page_of(seed)
         else:
             doc = make_doc(seed)
             page, not_printed = htmlgen.render(doc, seed)

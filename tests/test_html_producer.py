@@ -10,14 +10,14 @@ import shutil
 import pytest
 
 from parsers.extract import extract_document
-from parsers.fields import adds_up, as_contract
+from parsers.fields import as_contract
 from parsers.mime import Attachment, AttachmentKind, sha256_hex
 from parsers.pdftext import read_pdf
 
 if not shutil.which("chromium") or not shutil.which("chromedriver"):  # make test installs them
     pytest.skip("chromium and chromium-driver are not installed", allow_module_level=True)
 
-from tests.docgen import Tally
+from tests.docgen import Tally, clean
 from tests.htmlgen import documents
 
 
@@ -29,7 +29,6 @@ def test_chromium_printed_invoices_are_read_without_doubled_letters() -> None:
         result = extract_document(
             Attachment(AttachmentKind.PDF, pdf, sha256_hex(pdf), "f.pdf", "", "1")
         )
-        clean = not result.fields.flags and adds_up(result.fields) is not False  # as routing
-        tally.add(doc.number, as_contract(result.fields), expected, clean)
+        tally.add(doc.number, as_contract(result.fields), expected, clean(result.fields))
     assert tally.wrong <= 1, tally.bad  # of ~160 fields
     assert tally.ratio >= 0.9, tally.bad
