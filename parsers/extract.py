@@ -292,6 +292,7 @@ def merge(
         currency=structured.currency or printed.currency,
         total=page.pick(structured.total, printed.total),
         vat=structured.vat or printed.vat,
+        vat_printed=structured.vat_printed or printed.vat_printed,
         iban=structured.iban or printed.iban,
         receipt_id=structured.receipt_id or printed.receipt_id,
         refers_to=structured.refers_to or printed.refers_to,

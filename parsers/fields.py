@@ -74,6 +74,9 @@ class ExtractedFields:
     # Not contract keys: what explains a total that differs from the VAT rows' sum.
     rounding: Decimal | None = None  # "Zaokrúhlenie", "Haléřové vyrovnání"
     advances: Decimal | None = None  # advances paid and deducted ("Uhradené zálohou"), positive
+    # the page prints a VAT line ("VAT (23%) €951.23"): no rows read is then a reading
+    # missed, not a non-payer's document, and `vat` is missing
+    vat_printed: bool = False
 
 
 _REFERS_TO = labels.REFERS_TO
@@ -182,11 +185,22 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         refers_to=refers_to,
         rounding=_first(grid.value_for(_ROUNDING, _money)),
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
+        vat_printed=bool(vat) or _vat_printed(grid),
     )
+    # a table of rows per rate with the rate in a column of its own: taken only when the
+    # rows make the total, as an items table with a rate column would not
+    if not vat and adds_up(by_columns := replace(fields, vat=_vat_columns(grid))):
+        fields = by_columns
     if doc_type is DocType.RECEIPT:
         fields = _receipt_dates(grid, fields, a_date)
     if doc_type is DocType.UNKNOWN and _invoice_like(fields):
         fields = replace(fields, doc_type=DocType.INVOICE)
+    refund = fields.doc_type in (DocType.INVOICE, DocType.UNKNOWN) and (total or 0) < 0
+    if refund and _title_says(grid, labels.GUTSCHRIFT):
+        # German VAT law's "Gutschrift" is a self-billed invoice; one that takes money back
+        # is a refund, a credit note ("Gutschrift" for a returned order)
+        doc_type = DocType.CREDIT_NOTE
+        fields = replace(fields, doc_type=doc_type)
     if doc_type is DocType.CREDIT_NOTE:
         fields = _negate(fields)
     return finished(fields, unreadable_iban)
@@ -282,6 +296,10 @@ def _doc_type(grid: Grid) -> DocType:
     ]
     deeper = _title_type("\n".join(extra)) if extra else DocType.UNKNOWN
     return found if deeper is DocType.UNKNOWN or found is deeper else deeper
+
+
+def _title_says(grid: Grid, title: re.Pattern[str]) -> bool:
+    return labels.search(title, "\n".join(grid.lines[:25])) is not None
 
 
 def _title_type(text: str) -> DocType:
@@ -562,8 +580,14 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
             continue  # a title or the document's facts above the letterhead
         if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
             return None
-        under = [c.text for below in grid.rows[at + 1 : at + 4] for c in below if stacked(first, c)]
-        contact = (_CONTACT, _IC_DPH, _ICO, _DIC)  # an address, a phone, an e-mail, its ids
+        under = [c.text for below in grid.rows[at + 1 : at + 5] for c in below if stacked(first, c)]
+        contact = (
+            _CONTACT,
+            _POSTCODE,
+            _IC_DPH,
+            _ICO,
+            _DIC,
+        )  # an address, a phone, an e-mail, its ids
         if not any(p.search(t) for t in under for p in contact):
             return None
         return _name_wrapped(grid, first, None, text)
@@ -690,28 +714,93 @@ def _second_party_edge(head: Cell, rows: list[tuple[Cell, ...]]) -> float | None
 # A window envelope's sender line, above the address: "Firma GmbH - Straße 1 - 12345 Stadt"
 # (one cell) or the same parts in cells with bullets between them.
 _SENDER_PARTS = re.compile(r"\s+[-–·•●|]\s+")
-_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{3}\s?\d{2}\b|\b\d{4,5}\b")
+_BULLETS = "-–·•●|"
+# Slovak / Czech, four and five digits (most of Europe), an Irish Eircode ("D02 A342")
+_POSTCODE = re.compile(
+    r"\b(?:[A-Z]{1,2}-)?\d{3}\s?\d{2}\b|\b\d{4,5}\b|\b[AC-FHKNPRTV-Y]\d[\dW]\s[\dAC-FHKNPRTV-Y]{4}\b"
+)
 
 
 def _window_envelope(grid: Grid) -> tuple[Party, Party]:
     """No party headers: the sender line names the supplier and the address under it the
     customer, when the page has one in its first rows. Otherwise nothing is guessed."""
     for row in grid.rows[:15]:
-        parts = [p for c in row for p in _SENDER_PARTS.split(c.text) if p not in "-–·•●|"]
-        if len(parts) >= 3 and _POSTCODE.search(" ".join(parts[1:])) and _name_like(parts[0]):
+        line = _sender_cells(row)
+        if not any(c.text in _BULLETS or _SENDER_PARTS.search(c.text) for c in line):
+            continue  # cells side by side with no bullet between them are no sender line
+        parts = [p for c in line for p in _SENDER_PARTS.split(c.text) if p not in _BULLETS]
+        if len(parts) < 2 or not _name_like(parts[0]):
+            continue
+        window = _window_lines(grid, row[0])
+        if _sender_broke(parts[-1], [r[0].text for r in window[:2]]):
+            parts, window = [*parts, window[0][0].text], window[1:]
+        if len(parts) < 3:
+            continue
+        address = " ".join(parts[1:])
+        # an address: its postcode, or a company's street and city with numbers ("70 Sir
+        # John Rogerson's Quay · Dublin 2": Irish addresses often go without their Eircode)
+        if _POSTCODE.search(address) or (
+            labels.LEGAL_FORM.search(parts[0]) and re.search(r"\d", address)
+        ):
             # the address under it: the first line in the sender line's column (a web address
             # printed beside the window may come first)
-            under = [
-                c
-                for r in grid.rows[row[0].row + 1 : row[0].row + 4]
-                for c in r[:1]
-                if stacked(row[0], c)
-            ]
+            under = [r[0] for r in window[:3]]
             customer = under[0].text if under and _name_like(under[0].text) else None
-            own = _outside_id(grid, "ic_dph", is_valid_vat_id, set())
+            ids = _party_block(grid, None, window) if customer else Party()
+            own = _outside_id(grid, "ic_dph", is_valid_vat_id, _ids(ids))
             supplier = Party(name=clean_name(parts[0]), ic_dph=own)
-            return supplier, Party(name=clean_name(customer))
+            return supplier, replace(ids, name=clean_name(customer))
     return Party(), Party()
+
+
+def _sender_cells(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """The row's first cell and those a bullet joins to it ("Firma GmbH | · | Straße 1"):
+    the document's facts beside a sender line are not its parts."""
+    n = 1
+    while n < len(row) and any(
+        t in _BULLETS or t.endswith(tuple(_BULLETS)) or t.startswith(tuple(_BULLETS))
+        for t in (row[n - 1].text.strip(), row[n].text.strip())
+    ):
+        n += 1
+    return row[:n]
+
+
+def _sender_broke(end: str, window: list[str]) -> bool:
+    """The sender line went on into the window's first line: it ends in a comma, dash or
+    bullet, with no word or with a postcode ("… · 1030" over "Wien", "Dublin 2," over "D02
+    A342", "L-1855" over "Luxembourg"); or that line has no legal form and the next one,
+    a company's name, has ("Dublin 2, D02" over "A342, Ireland" over "Firma s.r.o."; a
+    contact person over the company is no customer either)."""
+    if not window:
+        return False
+    if end.endswith((",", *_BULLETS)) or not re.search(r"[^\W\d_]", end):
+        return True
+    if _POSTCODE_ALONE.search(end):
+        return True
+    second = window[1] if len(window) > 1 else ""
+    return not labels.LEGAL_FORM.search(window[0]) and labels.LEGAL_FORM.search(second) is not None
+
+
+_POSTCODE_ALONE = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{3} \d{2})$")
+
+
+def _window_lines(grid: Grid, sender: Cell) -> list[tuple[Cell, ...]]:
+    """The address under a sender line: the next rows' cells that start near its left edge
+    (the line may be indented a little; the document's facts may stand right of them), to
+    the title, the items or an amount, seven lines at most."""
+    out: list[tuple[Cell, ...]] = []
+    for row in grid.rows[sender.row + 1 : sender.row + 10]:
+        cells = tuple(c for c in row if stacked(sender, c) and abs(c.left - sender.left) < 25)
+        if len(row) > LABEL_ROW_CELLS or len(out) == 7:
+            break
+        if cells and (labels.TITLE_CELL.match(cells[0].text) or _DECIMALS.search(cells[0].text)):
+            break
+        if cells:
+            out.append(cells)
+    return out
+
+
+_DECIMALS = re.compile(r"\d[.,]\d\d(?!\d)")
 
 
 def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
@@ -843,7 +932,7 @@ def _party_block(
     inside = {(c.row, c.index) for c in text_cells}
     ids = {key: _block_id(grid, text_cells, inside, *p) for key, p in labels.IDENTIFIERS.items()}
     ico = ids["ico"].replace(" ", "") if ids["ico"] else None
-    dic, ic_dph = ids["dic"], ids["ic_dph"]
+    dic, ic_dph = ids["dic"], ids["ic_dph"] or _bare_vat_id(text_cells)
     name = next(
         (
             clean_name(c.text)
@@ -930,6 +1019,18 @@ def _title_or_label(text: str) -> bool:
         return True
     short = len(text.split()) <= 3
     return short and (bool(labels.ANY_TITLE.search(text)) or _fact_label(text))
+
+
+_BARE_VAT_ID = re.compile(r"\s*([A-Z]{2}\s?[0-9A-Z][0-9A-Z ]{7,13})\s*")
+
+
+def _bare_vat_id(cells: list[Cell]) -> str | None:
+    """A VAT id alone on a line of the block, with no label ("SK2020104735" under the
+    address): its country prefix and check digits say what it is."""
+    for c in cells:
+        if (m := _BARE_VAT_ID.fullmatch(c.text)) and is_valid_vat_id(compact_id(m.group(1))):
+            return m.group(1)
+    return None
 
 
 def _block_id(
@@ -1031,8 +1132,59 @@ def _vat_recap(grid: Grid) -> tuple[VatRow, ...]:
     return tuple(rows.values())
 
 
+def _vat_columns(grid: Grid) -> tuple[VatRow, ...]:
+    """VAT rows of a table whose rate stands in a column of its own among the amounts
+    ("Nettobetrag | MwSt-Betrag | MwSt-% | Endbetrag" over "-4,85 | -0,92 | 19,0 | -5,77";
+    "Basisbetrag | Steuersatz [%] | Steuerbetrag" over "113,03 | 7 | 7,91"): under the rate
+    head, each row's rate and the base and tax beside it that it proves."""
+    for head, _ in grid.find(labels.RATE_HEAD):
+        if _column_head(grid, head) and (rows := _rate_column(grid, head)):
+            return rows
+    return ()
+
+
+def _rate_column(grid: Grid, head: Cell) -> tuple[VatRow, ...]:
+    """The rows under one rate head, each proved by its amounts; none when a row is not (an
+    items table's rate column) or two disagree for one rate."""
+    rows: dict[str, VatRow] = {}
+    for cell in grid.below(head, depth=6):
+        m = _RATE_CELL.match(cell.text) or _WHOLE_RATE.match(cell.text)
+        if m is None or (rate := Decimal(m.group(1).replace(",", "."))) not in _EU_RATES:
+            break
+        pairs = _rate_pairs((c for c in grid.rows[cell.row] if c is not cell), rate)
+        key = f"{rate.normalize():f}"
+        if not pairs or rows.get(key, VatRow(key, *pairs[0])) != VatRow(key, *pairs[0]):
+            return ()
+        rows[key] = VatRow(key, *pairs[0])
+    return tuple(rows.values())
+
+
+_WHOLE_RATE = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*$")
+
+
+def _vat_printed(grid: Grid) -> bool:
+    """A line with a tax word, a rate and an amount ("VAT (23%) €951.23", "DPH 23 %: 551,60")."""
+    return any(
+        labels.TAX_WORD.search(line)
+        and _SUMMARY_RATE.search(line)
+        and amounts_in(_SUMMARY_RATE.sub("", line))
+        for line in grid.lines
+    )
+
+
 def _rate_in(cell: Cell) -> re.Match[str] | None:
-    return _RATE.search(cell.text) or _BARE_RATE.match(cell.text)
+    """The rate that heads a recap row: ending its first cell ("Základ 23 %"), the whole cell
+    ("20.0"), or the one rate of a tax line ("TVA 0% livraisons intracommunautaires")."""
+    found = _RATE.search(cell.text) or _BARE_RATE.match(cell.text)
+    if found is None and labels.TAX_WORD.search(cell.text):
+        # words after the rate: the category it is, not a label and its value ("DPH 21 %:")
+        rates = list(_SUMMARY_RATE.finditer(cell.text))
+        worded = len(rates) == 1 and _WORDS_AFTER.match(cell.text, rates[0].end())
+        found = rates[0] if worded else None
+    return found
+
+
+_WORDS_AFTER = re.compile(r"\s+[^\W\d_]{3,}")
 
 
 def _rate_pairs(cells: Iterable[Cell], rate: Decimal) -> list[tuple[Decimal, Decimal]]:
@@ -1040,16 +1192,20 @@ def _rate_pairs(cells: Iterable[Cell], rate: Decimal) -> list[tuple[Decimal, Dec
     amounts = [a for c in cells for a in amounts_in(c.text)]
     pairs = [(b, v) for b, v in itertools.pairwise(amounts) if _taxed(b, v, rate)]
     # "base | vat | base + vat" with the VAT misread or unreadable (OCR): the gross column
-    # and the rate agree on what the VAT is; with the base unreadable, on what the base is
+    # and the rate agree on what the VAT is; with the base unreadable, on what the base is.
+    # Worked out, they must be right to the cent: the slack a printed pair gets for rounding
+    # per line would let a total below stand for a gross.
     return (
         pairs
         or [
             (b, g - b)
             for i, b in enumerate(amounts)
             for g in amounts[i + 1 :]
-            if _taxed(b, g - b, rate)
+            if _taxed(b, g - b, rate, exact=True)
         ]
-        or [(g - v, v) for v, g in itertools.pairwise(amounts) if _taxed(g - v, v, rate)]
+        or [
+            (g - v, v) for v, g in itertools.pairwise(amounts) if _taxed(g - v, v, rate, exact=True)
+        ]
     )
 
 
@@ -1070,12 +1226,16 @@ def _centred_lines(grid: Grid, index: int, rate: Cell) -> Iterator[tuple[Cell, .
 
 def _last_amount(text: str) -> int | None:
     """Where the last amount of `text` starts, if it has one after some words."""
-    starts = [m.start("num") for m in AMOUNT_RE.finditer(text) if m.group("num").strip()]
+    starts = [
+        m.start("minus" if m.group("minus") else "num")
+        for m in AMOUNT_RE.finditer(text)
+        if m.group("num").strip()
+    ]
     return starts[-1] if starts and starts[-1] > 0 else None
 
 
 _RATE_ON = re.compile(
-    r"(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%\s+(?:on|of|from|aus|von|sur|z|zo)\s+(?P<rest>.+)$",
+    r"(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%\s+(?:on|of|from|auf|aus|von|sur|su|op|z|zo)\s+(?P<rest>.+)$",
     NOCASE,
 )
 _SUMMARY_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
@@ -1165,8 +1325,9 @@ def _item_bases(grid: Grid) -> dict[str, Decimal]:
     return sums
 
 
-def _taxed(base: Decimal, vat: Decimal, rate: Decimal) -> bool:
-    return abs(base * rate / 100 - vat) <= Decimal("0.011") + abs(base) * Decimal("0.0001")
+def _taxed(base: Decimal, vat: Decimal, rate: Decimal, exact: bool = False) -> bool:
+    slack = Decimal(0) if exact else abs(base) * Decimal("0.0001")
+    return abs(base * rate / 100 - vat) <= Decimal("0.011") + slack
 
 
 def _iban(grid: Grid, receipt_id: str | None) -> tuple[str | None, bool]:
@@ -1423,6 +1584,8 @@ def missing_required(f: ExtractedFields) -> tuple[str, ...]:
             value = getattr(f, name)
         if value is None:
             out.append(name)
+    if f.vat_printed and not f.vat:
+        out.append("vat")
     return tuple(out)
 
 

@@ -30,7 +30,9 @@ _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
 
 # What parts a label from its value in one cell: ": ", " - ", "# ", not the minus of "-0,19"
-_SEPARATOR = re.compile(r"^(?:[\s:.#]|[-–](?!\d))+")
+# a dash right before a number, or before its currency and the number ("-€602.83"), is
+# its minus; any other dash after a label separates it from its value
+_SEPARATOR = re.compile(r"^(?:[\s:.#]|[-–](?!\d|(?:€|\$|£|EUR|USD|GBP|CZK|Kč)\s?\d))+")
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
 
 

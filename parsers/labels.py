@@ -176,6 +176,15 @@ TITLES: tuple[tuple[DocType, re.Pattern[str]], ...] = (
     ),
 )
 
+GUTSCHRIFT = _compile(r"\bgutschrift\b")
+# The head of a VAT table's rate column ("MwSt-%", "Steuersatz [%]", "Sadzba DPH")
+RATE_HEAD = _compile(
+    r"^\s*(?:(?:mwst|ust|vat|tax|dph|btw|tva|iva|áfa|vat rate)\s?-?\s?%|%\s?(?:dph|vat|mwst|tva|btw))\s*$",
+    r"^\s*(?:steuersatz|mwst\.?-?satz|ust\.?-?satz|vat rate|tax rate|rate|sadzba(?: dph)?|sazba(?: dph)?"
+    r"|taux(?: de)?(?: tva)?|btw-?(?:tarief|percentage)|aliquota(?: iva)?|áfa ?kulcs|stawka(?: vat)?)"
+    r"\s*(?:\[?%\]?|\(%\))?\s*:?\s*$",
+)
+
 # Any title word, whichever type it says (where only "is this a title" matters).
 # A receipt's evidence (its cash register's code, its UID) is no title word.
 ANY_TITLE = re.compile(
@@ -195,7 +204,8 @@ REFERS_TO = _compile(
     r"|facture d'origine|sur facture|oorspronkelijke factuur|betreft factuur|rif\. fattura"
     r"|riferimento fattura|fattura di riferimento|eredeti számla|helyesbített számla(?: sorszáma)?"
     r"|dotyczy faktury|korekta do faktury|faktura korygowana|opravovan(?:ý|ého) dokladu?"
-    r"|bezug:? rechnung|zu rechnung)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
+    r"|bezug:? rechnung|zu rechnung|credit for invoice|refund for invoice|related invoice"
+    r"|relates to invoice|corrected invoice|invoice reference|for invoice)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
 )
 
 _DOC_WORD = _any(
@@ -250,6 +260,7 @@ NET = _compile(
     r"\bHT\b|\bnetto|\bneto\b|\bnettó\b|\bnet\b|\bexcl\b|\bexkl\b|\bohne\b|\bbez DPH\b|\bzáklad",
     r"\bimponibile\b|\bsubtot(?:al|aal|ale)\b|\bzwischensumme\b|\btax base\b|\bbase imponible\b",
     r"\btaxable (?:amount|value)\b|\bbemessungsgrundlage\b",
+    r"\bexcluding (?:tax|VAT)\b|\bbefore tax\b|\bwithout (?:tax|VAT)\b|\bhors tax",
 )
 TAX_WORD = _compile(
     r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer|steuer)\b"
@@ -274,6 +285,7 @@ DELIVERY = _compile(
     r"datum zdaň\. plnění|dátum zdaň\. plnenia|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
     r"datum uskutečnění (?:zdanitelného )?plnění",
     r"dátum vzniku daňovej povinnosti|date of supply|supply date|delivery date|tax point(?: date)?",
+    r"service date|date of service|date of delivery",
     r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",
     r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
     r"leistungszeitraum|lieferzeitraum",
@@ -366,14 +378,16 @@ SUPPLIER = _compile(
     r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
-    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from|from)\s*(?=[:/]|$)"
+    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from|from|verkauft von|vendu par"
+    r"|verkocht door|venduto da)\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
     r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
     r"|billing address|príjemca|objednávateľ|objednatel|fakturačná adresa|fakturační adresa"
     r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à|adresse du client"
     r"|adresse de facturation|adressé à|klant|koper|factuuradres|cliente|cessionario|committente"
-    r"|destinatario|vevő|vásárló|megrendelő|nabywca|kupujący|odbiorca|płatnik|comprador|an|aan)"
+    r"|destinatario|vevő|vásárló|megrendelő|nabywca|kupujący|odbiorca|płatnik|comprador|an|aan"
+    r"|rechnung an|invoiced to|issued to|bill-to|factuur aan|fatturato a|fattura a)"
     r"\s*(?=[:/]|$)"
 )
 
@@ -405,6 +419,8 @@ CURRENCY = _compile(
 # Cells that are a field's label or a page's furniture, never a party's name.
 NOT_A_NAME = _compile(
     r"^(?:kunden-?(?:nummer|nr\.?)|customer (?:no\.?|number|id)|client (?:no\.?|number)|n° client"
+    r"|account (?:no\.?|number|id)|order (?:no\.?|number|id|date|#)|bestell-?(?:nummer|nr\.?|datum)"
+    r"|auftrags-?(?:nummer|nr\.?)|vertrags-?(?:nummer|nr\.?)|contract (?:no\.?|number)"
     r"|numéro client|klantnummer|klantnr\.?|zákaznícke číslo|zákaznické číslo|číslo zákazníka"
     r"|seite|page|strana|bemerkung(?:en)?|hinweis(?:e)?|notes?|poznámka|remarques?|opmerking(?:en)?"
     r"|betreff|referenz|reference|your reference|beträge in|amounts in|contact|kontakt"

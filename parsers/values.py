@@ -42,8 +42,11 @@ _NUMBER = (
     r"[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})*(?:[.,](?:\d{1,2}|-{1,2}(?!\d)))?"
     r"|[-−–]?\d+(?:[.,](?:\d{1,2}|-{1,2}(?!\d)))?"
 )
+# the minus before a currency written first ("-€602.83", "-EUR 602.83") is the number's
 AMOUNT_RE = re.compile(
-    rf"(?P<pre>{_CURRENCY})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_CURRENCY})?(?![\d%])", re.IGNORECASE
+    rf"(?:(?P<minus>[-−–])(?=\s?{_CURRENCY}\s?\d))?(?P<pre>{_CURRENCY})?\s*(?P<num>{_NUMBER})"
+    rf"\s*(?P<post>{_CURRENCY})?(?![\d%])",
+    re.IGNORECASE,
 )
 # a two-digit year is one when no letter follows it ("27. 05. 20aru" is text drawn over text)
 _DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![^\W\d_]))(?!\d|[.,]\d)")
@@ -98,7 +101,7 @@ def parse_amount(text: str) -> tuple[Decimal, str | None] | None:
     m = AMOUNT_RE.match(text.strip())
     if not m:
         return None
-    value = _number(m.group("num"))
+    value = _signed(m)
     sign = m.group("pre") or m.group("post")
     if value is None or (sign is None and not _MONEY_DECIMALS.search(m.group("num"))):
         return None
@@ -109,12 +112,16 @@ def amounts_in(text: str) -> list[Decimal]:
     """Every amount in `text` that has decimals (a quantity like "3" is not money)."""
     out = []
     for m in AMOUNT_RE.finditer(text):
-        num = m.group("num")
-        if _MONEY_DECIMALS.search(num):
-            value = _number(num)
+        if _MONEY_DECIMALS.search(m.group("num")):
+            value = _signed(m)
             if value is not None:
                 out.append(value)
     return out
+
+
+def _signed(m: re.Match[str]) -> Decimal | None:
+    value = _number(m.group("num"))
+    return -value if value is not None and m.group("minus") else value
 
 
 def _number(raw: str) -> Decimal | None:

@@ -99,7 +99,7 @@ class Doc:
         out = []
         for rate in sorted(rows, reverse=True):
             base = (rows[rate] * self.sign).quantize(CENT, ROUND_HALF_UP)
-            vat = (base * rate / 100).quantize(CENT, ROUND_HALF_UP)
+            vat = (base * rate / 100).quantize(CENT, ROUND_HALF_UP) + 0  # no "-0.00"
             out.append({"rate": str(rate), "base": f"{base:.2f}", "vat": f"{vat:.2f}"})
         return out
 
