@@ -474,12 +474,25 @@ def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
             label, parse_amount, below=tier < len(_TOTALS) - 1, skip=_column_head
         )
         if found:
-            (value, currency), _ = found
-            return value, currency
+            (value, currency), cell = found
+            payable = _row_gross(grid, cell, value) if tier == len(_TOTALS) - 1 else value
+            if payable is not None:
+                return payable, currency
     for head, _ in grid.find(labels.PAYABLE_COLUMN):
         if _column_head(grid, head) and (summed := _summed_column(grid, head)) is not None:
             return summed
     return None, None
+
+
+def _row_gross(grid: Grid, cell: Cell, first: Decimal) -> Decimal | None:
+    """A bare "Total" whose line goes on with more amounts is a recap's sum row ("Total |
+    6.918,63 | 1.127,91 | 8.046,54"): the gross is its last amount when the ones before
+    make it; otherwise which one is payable is not known."""
+    amounts = [a for c in grid.rows[cell.row][cell.index :] if (a := _money(c.text)) is not None]
+    if len(amounts) < 2:
+        return first
+    *parts, last = amounts
+    return last if sum(parts, Decimal(0)) == last else None
 
 
 def _summed_column(grid: Grid, head: Cell) -> tuple[Decimal, str | None] | None:

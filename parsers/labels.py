@@ -205,7 +205,8 @@ REFERS_TO = _compile(
     r"|riferimento fattura|fattura di riferimento|eredeti számla|helyesbített számla(?: sorszáma)?"
     r"|dotyczy faktury|korekta do faktury|faktura korygowana|opravovan(?:ý|ého) dokladu?"
     r"|bezug:? rechnung|zu rechnung|credit for invoice|refund for invoice|related invoice"
-    r"|relates to invoice|corrected invoice|invoice reference|for invoice)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
+    r"|relates to invoice|corrected invoice|invoice reference|for invoice|factura rectificada"
+    r"|rectifica (?:a )?la factura|factura original)\s*(?:č\.|číslo|no\.?|nr\.?|n°)?"
 )
 
 _DOC_WORD = _any(
@@ -216,6 +217,11 @@ _DOC_WORD = _any(
     r"doklad[u]?",
     r"invoice",
     r"credit note",
+    r"nota di credito",
+    r"nota de crédito",
+    r"faktura korygująca",
+    r"factura rectificativa",
+    r"helyesbítő számla",
     r"debit note",
     r"receipt",
     r"rechnung",
@@ -239,7 +245,7 @@ TITLE_CELL = re.compile(
 _NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
-    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.|nº|#)",
+    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.º|n\.|nº|#)",
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"evidenční číslo|evidenčné číslo",  # Czech and Slovak accounting programs
     r"poradové číslo dokladu(?:/účtu)?|^por\. číslo|^číslo(?=\s*[:/])|^number(?=\s*:)",
@@ -248,7 +254,7 @@ NUMBER = _compile(
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
     r"numero (?:fattura|documento)|fattura n\.|n\.\s?(?:documento|fattura)|számla ?sorszáma|számlaszám",
     r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu|document no\.?",
-    r"numer faktury|nr faktury|número de factura|factura n[º°.]",
+    r"numer faktury|nr faktury|número de factura|factura n(?:\.º|[º°.])",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
 # The bare word as a whole cell: its value only right of it ("Nummer | FV/2026/03/166"); a
@@ -275,7 +281,9 @@ ISSUE = _compile(
     r"data wystawienia|data wyst\.|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
     r"^issued(?=\s*:|\s*$)",
     # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013" nor "Version 2.6 vom …"
-    rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\s+vo[mn]\b(?=\s*\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}})",
+    # and "FATTURA N. 12/2025 del 15/03/2025", "Faktura nr 1/2025 z dnia 15.03.2025"
+    rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\S*\s+(?:vo[mn]|del|du|z dnia|de fecha)\b"
+    r"(?=\s*\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{2,4})",
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
     r"^vo[mn](?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4})",  # "Rechnung Nr. 1" broken before "vom 31.10.2018"
     r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
@@ -291,6 +299,7 @@ DELIVERY = _compile(
     r"leistungszeitraum|lieferzeitraum",
     r"date de livraison|date de (?:la )?prestation|leveringsdatum|leverdatum|data (?:di )?consegna",
     r"teljesítés dátuma|teljesítés kelte|data dostawy|data sprzedaży|fecha de entrega",
+    r"fecha de (?:la )?operación|data (?:di )?spedizione",
 )
 DUE = _compile(
     r"dátum splatnosti|datum splatnosti|splatnosť|splatnost|splatné dňa|splatn[éáo] do\b|^splatno\b|due date|payment due",
@@ -301,6 +310,7 @@ DUE = _compile(
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
+    r"^vencimiento\b",
     r"please (?:pay|remit) (?:until|by)|^pay(?:able)? by\b",
 )
 ROUNDING = _compile(
@@ -341,7 +351,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"zu zahlen(?:der betrag)?|zahlbetrag|zahlungsbetrag|gesamtbetrag|rechnungsbetrag|endbetrag",
         r"net à payer|montant à payer|reste à payer|total à payer|te betalen|totaal te betalen",
         r"totale da pagare|importo da pagare|fizetendő(?: összeg)?|do zapłaty|razem do zapłaty",
-        r"total a pagar|importe a pagar",
+        r"total a pagar|importe a pagar|total factura|total de la factura|importe total",
     ),
     _total(
         r"\bsuma\b|celková suma|celková částka|grand total|total amount|invoice total",
@@ -378,7 +388,7 @@ SUPPLIER = _compile(
     r"^(?:dodávateľ|dodavatel|predávajúci|prodávající|supplier|seller|vendor|sold by|poskytovateľ"
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
-    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|issuer|bill from|from|verkauft von|vendu par"
+    r"|sprzedający|dostawca|wystawca|proveedor|vendedor|emisor|issuer|bill from|from|verkauft von|vendu par"
     r"|verkocht door|venduto da)\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
@@ -475,7 +485,7 @@ _IC_DPH_LABEL = (
     r"|VAT reg\.? ?no\.?|VAT registration no\.?|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?"
     r"|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
-    r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF-IVA)"
+    r"|EU[- ]adószáma?|NIP(?: UE)?|VAT UE|NIF(?:-IVA)?|CIF)"
     r"(?:\s+(?:client|du client|klant|cliente|kunde|nabywcy|customer|acquirente))?"
 )
 _IC_DPH_VALUE = r"([A-Z]{2}\s?(?=(?:[A-Z ]*\d){6})[0-9A-Z][0-9A-Z ]{7,13})\b"

@@ -1,7 +1,8 @@
 """HTML printed to PDF by the Python libraries web apps use instead of a browser: WeasyPrint
 (its own PDF writer over Pango) and xhtml2pdf (reportlab underneath). Both are fed the pages of
-tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py and tests/saasgen.py, written for Chromium: each lays out
-their tables, wraps and fonts its own way, which is the point.
+tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py, tests/saasgen.py and tests/eastgen.py,
+written for Chromium: each lays out their tables, wraps and fonts its own way, which is the
+point.
 
 xhtml2pdf knows only the PDF base fonts unless a page embeds one: Slovak and Czech letters
 outside Latin-1 would print as black boxes, so the page gets DejaVu Sans as an app that
@@ -13,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from tests import appgen, foreigngen, htmlgen, saasgen
+from tests import appgen, eastgen, foreigngen, htmlgen, saasgen
 from tests.docgen import Doc, make_doc
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/"
@@ -49,7 +50,7 @@ def printed(
     producer: str, family: str, n: int, first_seed: int
 ) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds of `family` ("apps": tests/appgen.py,
-    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py, "saas": tests/saasgen.py)
+    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py, "saas": tests/saasgen.py, "east": tests/eastgen.py)
     printed by `producer`."""
     to_pdf = PRODUCERS[producer]
     for seed in range(first_seed, first_seed + n):
@@ -60,6 +61,8 @@ def printed(
             doc, page, expected = foreigngen.page_of(seed)
         elif family == "saas":
             doc, page, expected = saasgen.page_of(seed)
+        elif family == "east":
+            doc, page, expected = eastgen.page_of(seed)
         else:
             doc = make_doc(seed)
             page, not_printed = htmlgen.render(doc, seed)
