@@ -17,7 +17,15 @@ from decimal import Decimal
 from typing import TypeVar
 
 from parsers import labels
-from parsers.grid import LABEL_ROW_CELLS, Cell, Grid, label_tail_removed, part_from, stacked
+from parsers.grid import (
+    LABEL_ROW_CELLS,
+    Cell,
+    Grid,
+    label_tail_removed,
+    part_from,
+    stacked,
+    value_text,
+)
 from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
@@ -341,9 +349,9 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
         if labels.NUMBER_WORD.match(cell.text):
             bare_words.append(cell)
             continue
-        rest = label_tail_removed(cell.text[m.end() :]).lstrip(" :.#")
+        rest = value_text(label_tail_removed(cell.text[m.end() :]))
         around = (grid.right_of(cell), *grid.below(cell))
-        candidates = [rest] if rest else [_broken_number(grid, c).lstrip(" :") for c in around if c]
+        candidates = [rest] if rest else [value_text(_broken_number(grid, c)) for c in around if c]
         for text in candidates:
             value = _doc_number_value(text)
             if not_referred(value):
@@ -353,7 +361,7 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
         return title
     for cell in bare_words:
         right = grid.right_of(cell)
-        value = _doc_number_value(right.text.lstrip(" :")) if right else None
+        value = _doc_number_value(value_text(right.text)) if right else None
         if value is None and _facts_head(grid, cell):
             under = next(grid.below(cell, 1), None)
             value = _doc_number_value(under.text) if under is not None else None
@@ -607,7 +615,7 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
     return None
 
 
-_FACTS = (_NUMBER, _ISSUE, _DELIVERY, _DUE, _VS, labels.PAYMENT_METHOD)
+_FACTS = (_NUMBER, _ISSUE, _DELIVERY, _DUE, _VS, _REFERS_TO, labels.PAYMENT_METHOD)
 
 
 def _fact_label(text: str) -> bool:
@@ -727,6 +735,7 @@ def _second_party_edge(head: Cell, rows: list[tuple[Cell, ...]]) -> float | None
 # A window envelope's sender line, above the address: "Firma GmbH - Straße 1 - 12345 Stadt"
 # (one cell) or the same parts in cells with bullets between them.
 _SENDER_PARTS = re.compile(r"\s+[-–·•●|]\s+")
+_OCR_BULLET = re.compile(r"\s*:\s+")
 _BULLETS = "-–·•●|"
 # Slovak / Czech, four and five digits (most of Europe), an Irish Eircode ("D02 A342")
 _POSTCODE = re.compile(
@@ -739,9 +748,13 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
     customer, when the page has one in its first rows. Otherwise nothing is guessed."""
     for row in grid.rows[:15]:
         line = _sender_cells(row)
-        if not any(c.text in _BULLETS or _SENDER_PARTS.search(c.text) for c in line):
-            continue  # cells side by side with no bullet between them are no sender line
         parts = [p for c in line for p in _SENDER_PARTS.split(c.text) if p not in _BULLETS]
+        if parts and labels.LEGAL_FORM.search(_OCR_BULLET.split(parts[0])[0]):
+            # OCR reads a sender line's dots as colons ("Alpenbyte GmbH: Hauptstraße 71 :"):
+            # so parted only after a company's name
+            parts = [q for p in parts for q in _OCR_BULLET.split(p) if q]
+        if len(parts) == 1 and not any(c.text in _BULLETS for c in line):
+            continue  # cells side by side with no bullet between them are no sender line
         if len(parts) < 2 or not _name_like(parts[0]):
             continue
         window = _window_lines(grid, row[0])
@@ -786,7 +799,7 @@ def _sender_broke(end: str, window: list[str]) -> bool:
     contact person over the company is no customer either)."""
     if not window:
         return False
-    if end.endswith((",", *_BULLETS)) or not re.search(r"[^\W\d_]", end):
+    if end.endswith((",", ":", *_BULLETS)) or not re.search(r"[^\W\d_]", end):
         return True
     if _POSTCODE_ALONE.search(end):
         return True
@@ -1502,8 +1515,12 @@ def strict_for_ocr(
     parties = {}
     for role in ("supplier", "customer"):
         p: Party = getattr(f, role)
-        if p.name and (cased := _SRO_CASE.sub(_sro_cased, p.name)) != p.name:
-            notes.append(f"{role} name read as {p.name!r}, {cased!r}: one case in its legal form")
+        if (
+            p.name
+            and (cased := _SRO_CASE.sub(_sro_cased, _legal_zeros(_in_alphabet(p.name, p.ic_dph))))
+            != p.name
+        ):
+            notes.append(f"{role} name read as {p.name!r}, {cased!r}: its legal form as written")
             p = replace(p, name=cased)
         if p.name and (why := _misread_name(p.name, unsure)):
             notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
@@ -1560,6 +1577,24 @@ def strict_for_ocr(
 # "s.r.o." and "spol. s r.o.", whose s and o OCR reads in either case (their capitals are
 # their small letters, larger): the r, which it does not mistake, tells which case is printed
 _SRO_CASE = re.compile(r"\b(?P<s>[sS])(?:\.\s?|\s)(?P<r>[rR])\.\s?(?P<o>[oO])\.")
+
+
+# OCR's zero for the o of "s.r.o." and "Sp. z o.o." ("Sp. z 0.0.", "s.r.0.")
+_LEGAL_ZERO = re.compile(r"(?:(?<=\bSp\. z )|(?<=\bsp\. z )|(?<=\bz o\.)|(?<=\b[sS]\.[rR]\.))0\.")
+
+
+def _in_alphabet(name: str, vat_id: str | None) -> str:
+    """A Polish party's name in Polish letters: Tesseract's Slovak and Czech models read its
+    ń as the ň no Polish name has."""
+    return name.translate(_POLISH) if vat_id and vat_id.startswith("PL") else name
+
+
+_POLISH = str.maketrans("ňŇ", "ńŃ")
+
+
+def _legal_zeros(name: str) -> str:
+    """`name` with an o its legal form has read as a zero put right, each in turn."""
+    return _LEGAL_ZERO.sub("o.", _LEGAL_ZERO.sub("o.", name))
 
 
 def _sro_cased(m: re.Match[str]) -> str:

@@ -31,9 +31,16 @@ _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
 # What parts a label from its value in one cell: ": ", " - ", "# ", not the minus of "-0,19"
 # a dash right before a number, or before its currency and the number ("-€602.83"), is
-# its minus; any other dash after a label separates it from its value
-_SEPARATOR = re.compile(r"^(?:[\s:.#]|[-–](?!\d|(?:€|\$|£|EUR|USD|GBP|CZK|Kč)\s?\d))+")
+# its minus; any other dash after a label separates it from its value, as does the em dash
+# OCR reads for the gap between them ("Invoice number — F8A1786F-0029")
+_SEPARATOR = re.compile(r"^(?:[\s:.#—]|[-–](?!\d|(?:€|\$|£|EUR|USD|GBP|CZK|Kč)\s?\d))+")
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
+
+
+def value_text(text: str) -> str:
+    """A value as printed after or beside its label, without what separates them (": ",
+    " - ", an OCR's "—")."""
+    return _SEPARATOR.sub("", text)
 
 
 def label_tail_removed(rest: str) -> str:
@@ -261,7 +268,7 @@ class Grid:
         for cell, m in self.find(label, first_rows, wrapped=True):
             if skip is not None and skip(self, cell):
                 continue
-            rest = _SEPARATOR.sub("", label_tail_removed(cell.text[m.end() :]))
+            rest = value_text(label_tail_removed(cell.text[m.end() :]))
             if rest:
                 value = parse(rest)
                 if value is None and (words := _LABEL_WORDS.match(rest)):
@@ -283,9 +290,9 @@ class Grid:
                 neighbours = (*neighbours, *self._beside_lines(cell, end))
             for other in neighbours:
                 if other is not None:
-                    value = parse(other.text.lstrip(" :"))  # ": 16.09.2013" beside its label
+                    value = parse(value_text(other.text))  # ": 16.09.2013" beside its label
                     if value is None and (year := self._year_after(other)) is not None:
-                        value = parse(f"{other.text.lstrip(' :')} {year}")  # "30. mája | 2025"
+                        value = parse(f"{value_text(other.text)} {year}")  # "30. mája | 2025"
                     if value is not None:
                         return value, other
             around = self._broken_around(cell) if below else None
@@ -309,7 +316,7 @@ class Grid:
             and beside is not self.line_under(above)
         ):
             return None  # the label's line has a value of its own, not the date's next part
-        return f"{above.text.lstrip(' :')} {year}", above
+        return f"{value_text(above.text)} {year}", above
 
     def _beside_lines(self, first: Cell, label: Cell) -> list[Cell | None]:
         """What stands right of a label wrapped from `first` down to `label`'s line: its

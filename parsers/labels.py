@@ -78,22 +78,23 @@ def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 
 _VARIANTS = (
-    "aáäà",
-    "cčç",
+    "aáäàą",
+    "cčçć",
     "dď",
-    "eéěëè",
+    "eéěëèę",
     "iíï",
-    "lĺľ",
-    "nňń",
+    "lĺľł",
+    "nňńñ",
     "oóôöő",
     "rŕř",
     "sšś",
     "tť",
     "uúůüű",
     "yý",
-    "zžź",
+    "zžźż",
 )
 _ACCENTED = {ch: group for group in _VARIANTS for ch in group[1:]}
+_ACCENTED["ł"] += "t"  # Tesseract's reading of a Polish ł ("Termin ptatnosci")
 
 
 def _lenient(pattern: str) -> str:

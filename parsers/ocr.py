@@ -23,13 +23,14 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from parsers.pdftext import PageText, Segment, layout_rows
 from parsers.pictures import WORK_LONG_SIDE, Picture
-from parsers.values import LOOK_ALIKE, is_valid_iban
+from parsers.values import LOOK_ALIKE, is_valid_iban, is_valid_vat_id
 
 MIN_WORD_CONFIDENCE = 55.0  # Tesseract's 0-100 word confidence
 MIN_WORDS = 5  # fewer words on every page: nothing legible (blur, darkness, a photo of a cat)
@@ -413,31 +414,42 @@ def _cells(words: list[tuple[Segment, float]]) -> tuple[Segment, ...]:
             if _UNSURE in cell.text:
                 text = cell.text.replace(_UNSURE, "")
                 cell = replace(cell, text="".join(MASK if ch.isdigit() else ch for ch in text))
-            elif (text := _iban_country_put_right(cell.text)) != cell.text:
+            elif (text := _country_put_right(cell.text)) != cell.text:
                 cell = replace(cell, text=text)
             cells.append(cell)
     return tuple(cells)
 
 
-# An IBAN whose country letters were read as digits: "1E27IPBS…" for IE27IPBS…
+# An IBAN whose country letters were read as digits or marks: "1E27IPBS…" for IE27IPBS…,
+# "[T22 X438…" for IT22 X438…
 _IBAN_MISREAD = re.compile(
-    r"\b(?=[A-Z]?\d)([0-9A-Z]{2})(\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?)\b"
+    r"(?<![\w\[|])(?=[A-Z]?[\d\[|])([0-9A-Z\[|]{2})(\d\d(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?)\b"
 )
 _LETTER_FOR = {digit: letter for digit, letter in LOOK_ALIKE.items() if digit.isdigit()}
+_LETTER_FOR.update({"[": "I", "|": "I"})
 
 
-def _iban_country_put_right(text: str) -> str:
-    """`text` with an IBAN's country letters put right where Tesseract read a letter as
-    its look-alike digit (an IBAN starts with two letters, so a digit there is misread) and
-    the letters make the IBAN pass its check: mod 97 proves the reading."""
+# A VAT id one of whose country letters was read as a digit or a mark: "1T03298450259",
+# "[T02822790552" for IT… (not both: "5112345678" is a number, whatever "SI" would pass)
+_VAT_ID_MISREAD = re.compile(
+    r"(?<![\w\[|])(?=[A-Z][\d\[|]|[\d\[|][A-Z])([0-9A-Z\[|]{2})(\d{8,12}[A-Z0-9]{0,3})\b"
+)
 
-    def fixed(m: re.Match[str]) -> str:
+
+def _country_put_right(text: str) -> str:
+    """`text` with an IBAN's or a VAT id's country letters put right where Tesseract read a
+    letter as its look-alike digit (both start with two letters, so a digit there is
+    misread) and the letters make it pass its check: mod 97 or the VAT id's check digits
+    prove the reading."""
+
+    def fixed(m: re.Match[str], valid: Callable[[str], bool]) -> str:
         country = "".join(_LETTER_FOR.get(ch, ch) for ch in m[1])
-        if country.isalpha() and is_valid_iban(country + m[2].replace(" ", "")):
+        if country.isalpha() and valid(country + m[2].replace(" ", "")):
             return country + m[2]
         return m[0]
 
-    return _IBAN_MISREAD.sub(fixed, text)
+    text = _IBAN_MISREAD.sub(lambda m: fixed(m, is_valid_iban), text)
+    return _VAT_ID_MISREAD.sub(lambda m: fixed(m, is_valid_vat_id), text)
 
 
 _UNSURE = "\u2063"  # INVISIBLE SEPARATOR: never in OCR output

@@ -85,3 +85,18 @@ def test_central_and_southern_european_invoices_are_read() -> None:
     assert tally.wrong == 0, tally.bad
     assert tally.ratio >= 0.97, tally.bad
     assert tally.accepted >= 10, tally.bad
+
+
+def test_polish_labels_as_ocr_reads_them() -> None:
+    """Tesseract's Slovak and Czech models read ł as t, ż as ž, ą as a."""
+    f = _fields(
+        "SPRZEDAJACY                         NABYWCA\n"
+        "Hurtownia Zielińscy Sp. z o.o.      Firma s.r.o.\n"
+        "NIP: PL4510662788                   NIP UE: SK2020104735\n"
+        "Faktura nr 509/2025\n"
+        "Data wystawienia: 25.03.2025\n"
+        "Data sprzedažy: 24.03.2025\n"
+        "Termin ptatnosci: 01.04.2025\n"
+    )
+    assert f.supplier.name == "Hurtownia Zielińscy Sp. z o.o."
+    assert (f.delivery_date, f.due_date) == (date(2025, 3, 24), date(2025, 4, 1))

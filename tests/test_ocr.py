@@ -482,13 +482,22 @@ def test_main_band_keeps_a_capitals_caron_and_drops_the_next_lines_tops() -> Non
     assert ocr._main_band([0, 0, 0], gap=3) is None
 
 
-def test_an_ibans_country_read_as_digits_is_put_right_only_when_its_check_proves_it() -> None:
-    fix = ocr._iban_country_put_right
+def test_a_country_read_as_digits_is_put_right_only_when_its_check_proves_it() -> None:
+    fix = ocr._country_put_right
     assert fix("IBAN: 1E27IPBS76071642781601") == "IBAN: IE27IPBS76071642781601"
     assert fix("1E27 IPBS 7607 1642 7816 01") == "IE27 IPBS 7607 1642 7816 01"
     assert fix("5K8356000000001278169534") == "SK8356000000001278169534"
     assert fix("1E27IPBS76071642781602") == "1E27IPBS76071642781602"  # fails mod 97: as read
     assert fix("Tel. 12 34 5678 9012 3456") == "Tel. 12 34 5678 9012 3456"
+    # a VAT id's: "P.IVA: 1T03298450259" (an Italian page's), by the VAT id's check digits
+    assert fix("P.IVA: 1T03298450259") == "P.IVA: IT03298450259"
+    assert fix("5K2020104735") == "SK2020104735"
+    assert fix("Partita IVA: [T02822790552") == "Partita IVA: IT02822790552"
+    assert (
+        fix("IBAN: [T22 X438 9308 6791 1181 9419 099") == "IBAN: IT22 X438 9308 6791 1181 9419 099"
+    )
+    assert fix("1T03298450258") == "1T03298450258"  # fails its check: as read
+    assert fix("VS 5112345679") == "VS 5112345679"  # SI12345679 passes, but two digits
 
 
 def test_ocr_amounts_side_by_side_are_cells_of_their_own() -> None:
@@ -526,7 +535,7 @@ def test_what_scans_misread_around_a_value_does_not_lose_it(seed: int, field: st
     assert got[field] == _flat(expected)[field] not in (None, [])
 
 
-def test_the_s_and_o_of_sro_take_the_case_of_its_r() -> None:
+def test_an_ocr_names_legal_form_and_letters_as_written() -> None:
     """A scan read "Firma S.r.o." (the 9-layout OCR set's one wrong value): s and o are the
     same shape in both cases, the r is not, and it says which case is printed."""
     from parsers.fields import ExtractedFields, Party, strict_for_ocr
@@ -538,7 +547,18 @@ def test_the_s_and_o_of_sro_take_the_case_of_its_r() -> None:
         "FIRMA s.R.O.": "FIRMA S.R.O.",
         "FIRMA S.R.O.": "FIRMA S.R.O.",
         "Vs r.o. Group": "Vs r.o. Group",  # no form: "s" is the end of a word
+        # and its o read as a zero: "Sp. z 0.0." of a Polish supplier, "s.r.0."
+        "Hurtownia Zielińscy Sp. z 0.0.": "Hurtownia Zielińscy Sp. z o.o.",
+        "Firma s.r.0.": "Firma s.r.o.",
+        "ALFA S.R.0.": "ALFA S.R.O.",
+        "Studio 0. Firma": "Studio 0. Firma",
     }
     for read, printed in cases.items():
         out, _ = strict_for_ocr(ExtractedFields(supplier=Party(read, "36582221")))
         assert out.supplier.name == printed
+    # a Polish supplier's ń, read as the Slovak ň: not so a Slovak party's
+    polish = Party("Hurtownia Zieliňscy Sp. z o.o.", None, None, "PL4510662788")
+    out, _ = strict_for_ocr(ExtractedFields(supplier=polish))
+    assert out.supplier.name == "Hurtownia Zielińscy Sp. z o.o."
+    slovak, _ = strict_for_ocr(ExtractedFields(supplier=Party("Kaviareň s.r.o.", "36582221")))
+    assert slovak.supplier.name == "Kaviareň s.r.o."

@@ -204,3 +204,33 @@ def test_online_services_invoices_are_read() -> None:
     assert tally.wrong == 0, tally.bad
     assert tally.ratio >= 0.97, tally.bad
     assert tally.accepted >= 10, tally.bad
+
+
+def test_pages_as_ocr_reads_them_dots_as_colons_gaps_as_dashes() -> None:
+    """Scans of the family: the sender line's dots read as colons, the gap between a label
+    and its value as an em dash, a reference line merged with its value above the
+    letterhead."""
+    window = _fields(
+        "Alpenbyte IT-Services GmbH\n"
+        "Alpenbyte IT-Services GmbH: Landstraßer Hauptstraße 71 :       Rechnung Nr.  R1694524994\n"
+        "1030 Wien                                                       Kundennr.  K936980752\n"
+        "Firma s.r.o.\n"
+        "Hlavná 12\n"
+        "811 01 Bratislava\n"
+        "USt-IdNr.: SK2020104735\n"
+    )
+    assert (window.supplier.name, window.customer.name) == (
+        "Alpenbyte IT-Services GmbH",
+        "Firma s.r.o.",
+    )
+    assert window.customer.ic_dph == "SK2020104735"
+    letter = _fields(
+        "Rechnungskorrektur                                  Serverwerk\n"
+        "Invoice number — F8A1786F-0029\n"
+        "Bezug: Rechnung — 3BE6F99F-0010\n"
+        "Serverwerk Online GmbH      Rechnung an\n"
+        "Industriestr. 25            Firma s.r.o.\n"
+        "91710 Gunzenhausen          Hlavná 12\n"
+    )
+    assert (letter.number, letter.refers_to) == ("F8A1786F-0029", "3BE6F99F-0010")
+    assert letter.supplier.name == "Serverwerk Online GmbH"
