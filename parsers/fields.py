@@ -760,9 +760,11 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
         window = _window_lines(grid, row[0])
         if _sender_broke(parts[-1], [r[0].text for r in window[:2]]):
             parts, window = [*parts, window[0][0].text], window[1:]
-        if len(parts) < 3:
-            continue
         address = " ".join(parts[1:])
+        if len(parts) < 3 and not (
+            labels.LEGAL_FORM.search(parts[0]) and _POSTCODE.search(address)
+        ):
+            continue  # two parts: a company's name and an address with its postcode
         # an address: its postcode, or a company's street and city with numbers ("70 Sir
         # John Rogerson's Quay · Dublin 2": Irish addresses often go without their Eircode)
         if _POSTCODE.search(address) or (
@@ -1517,7 +1519,11 @@ def strict_for_ocr(
         p: Party = getattr(f, role)
         if (
             p.name
-            and (cased := _SRO_CASE.sub(_sro_cased, _legal_zeros(_in_alphabet(p.name, p.ic_dph))))
+            and (
+                cased := _SRO_CASE.sub(
+                    _sro_cased, _legal_form_as_written(_in_alphabet(p.name, p.ic_dph))
+                )
+            )
             != p.name
         ):
             notes.append(f"{role} name read as {p.name!r}, {cased!r}: its legal form as written")
@@ -1592,9 +1598,19 @@ def _in_alphabet(name: str, vat_id: str | None) -> str:
 _POLISH = str.maketrans("ňŇ", "ńŃ")
 
 
-def _legal_zeros(name: str) -> str:
-    """`name` with an o its legal form has read as a zero put right, each in turn."""
-    return _LEGAL_ZERO.sub("o.", _LEGAL_ZERO.sub("o.", name))
+def _legal_form_as_written(name: str) -> str:
+    """`name` with an o its legal form has read as a zero put right, each in turn, a
+    Luxembourg "S.à r.l." whose à the models do not know ("S.a r.l.", "S. r.l.", "S.a rl.")
+    and a capital I read as an l."""
+    name = _CAPITAL_I.sub("I", name)
+    return _SARL.sub("S.à r.l.", _LEGAL_ZERO.sub("o.", _LEGAL_ZERO.sub("o.", name)))
+
+
+# A capital I read as an l at a word's start, where no word starts so ("lberia", "lng.")
+_CAPITAL_I = re.compile(r"(?<!\w)l(?=[bcdfghjkmnpqrstvwxz]\w)")
+
+
+_SARL = re.compile(r"\bS\.\s?[aà]?\s+r\.?\s?l\.(?!\w)")
 
 
 def _sro_cased(m: re.Match[str]) -> str:

@@ -246,7 +246,7 @@ TITLE_CELL = re.compile(
 _NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
-    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.º|n\.|nº|#)",
+    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.º|n\.|nº|n®|#)",  # ® : OCR's º
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"evidenční číslo|evidenčné číslo",  # Czech and Slovak accounting programs
     r"poradové číslo dokladu(?:/účtu)?|^por\. číslo|^číslo(?=\s*[:/])|^number(?=\s*:)",
@@ -255,7 +255,7 @@ NUMBER = _compile(
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
     r"numero (?:fattura|documento)|fattura n\.|n\.\s?(?:documento|fattura)|számla ?sorszáma|számlaszám",
     r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu|document no\.?",
-    r"numer faktury|nr faktury|número de factura|factura n(?:\.º|[º°.])",
+    r"numer faktury|nr faktury|número de factura|factura n(?:\.º|[º°.®])",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
 # The bare word as a whole cell: its value only right of it ("Nummer | FV/2026/03/166"); a
@@ -460,7 +460,8 @@ LEGAL_FORM = re.compile(
     r"(?:\bs\.\s?r\.\s?o\.|\bspol\.\s?s\s?r\.\s?o\.|\ba\.\s?s\.|\bk\.\s?s\.|\bv\.\s?o\.\s?s\."
     r"|\bGmbH\b|\bAG\b|\bKG\b|\bLtd\b\.?|\bLimited\b|\bInc\b\.?|\bLLC\b|\bplc\b|\bSARL\b|\bSAS\b"
     r"|\bS\.A\.|\bB\.V\.|\bN\.V\.|\bS\.r\.l\.|\bS\.p\.A\.|\bKft\.|\bZrt\.|\bsp\.\s?z\s?o\.\s?o\."
-    r"|\be\.\s?K\.|\bDAC\b|\bOG\b|\be\.\s?U\."
+    r"|\be\.\s?K\.|\bDAC\b|\bOG\b|\be\.\s?U\.|\bS\.\s?[àa]?\.?\s?r\.?\s?l\.|\bSàrl\b|\bS\.A\.R\.L\."
+    r"|\bS\.L\.U\.|\bS\.C\.S\.|\bsp\.\s?j\.|\bs\.c\.|\bBt\.|\bS\.n\.c\."
     # written without dots, in their case only ("sa", "se" are Slovak and French words)
     r"|(?-i:\bSA\b|\bSE\b|\bSRL\b|\bSpA\b|\bBV\b|\bNV\b|\bKft\b|\bZrt\b|\bS\.L\.))",
     NOCASE,

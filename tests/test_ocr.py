@@ -552,6 +552,13 @@ def test_an_ocr_names_legal_form_and_letters_as_written() -> None:
         "Firma s.r.0.": "Firma s.r.o.",
         "ALFA S.R.0.": "ALFA S.R.O.",
         "Studio 0. Firma": "Studio 0. Firma",
+        # Luxembourg's "S.à r.l.", whose à the Slovak, Czech, German and English models lack
+        "Marktplatz Europe S.a r.l.": "Marktplatz Europe S.à r.l.",
+        "Marktplatz Europe S. r.l.": "Marktplatz Europe S.à r.l.",
+        "Marktplatz Europe S.a rl.": "Marktplatz Europe S.à r.l.",
+        "Atelier Dubois SARL": "Atelier Dubois SARL",
+        "Suministros lberia S.L.": "Suministros Iberia S.L.",  # an I read as an l
+        "Atelier de la Paix SAS": "Atelier de la Paix SAS",
     }
     for read, printed in cases.items():
         out, _ = strict_for_ocr(ExtractedFields(supplier=Party(read, "36582221")))
