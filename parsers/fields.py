@@ -30,6 +30,7 @@ from parsers.values import (
     AMOUNT_RE,
     CURRENCY_SIGNS,
     LOOK_ALIKE,
+    MASK,
     amounts_in,
     compact_id,
     find_ibans,
@@ -324,6 +325,8 @@ def _doc_number_value(text: str) -> str | None:
     token = words[0].rstrip(".,;:") if words else ""
     if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
+    if len(words) > 1 and re.fullmatch(r"\d{1,2}", token) and re.search(r"\d", words[1]):
+        return None  # "n.2 F26/244": OCR's "2" for the º of "n.º", the number after it
     if re.fullmatch(r"\d{1,2}\.", words[0]):
         return None  # "25. Januar", "23.": the day of a date the line broke, no number
     if token.endswith(("-", "/")):
@@ -1633,7 +1636,22 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
         return 'a lone character stands where "&" joins two names'
     if name.rstrip()[-1:] in ("-", "–", "—"):
         return "it ends in a dash, its last word not read"  # "ŠIMKO PEKÁREŇ—" for "… a.s."
+    if MASK in name:
+        return "part of it was unreadable"  # "Firma s. (▯,": its cell held an unsure word
+    if any(_run_together(word) for word in name.split()):
+        return "a word of it runs two words together"  # "acHlavnä" for "… Hlavná 12"
     return None
+
+
+def _run_together(word: str) -> bool:
+    """Two small letters, then a capital, from a word's start: two words OCR ran together
+    ("acHlavnä"); a brand's one small letter first ("eBay", "iPhone") is a name."""
+    return (
+        len(word) > 2
+        and word[0].islower()
+        and word[1].islower()
+        and any(ch.isupper() for ch in word[2:])
+    )
 
 
 def missing_required(f: ExtractedFields) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from parsers.pdftext import PageText, Segment, layout_rows
 from parsers.pictures import WORK_LONG_SIDE, Picture
-from parsers.values import LOOK_ALIKE, is_valid_iban, is_valid_vat_id
+from parsers.values import LOOK_ALIKE, MASK, is_valid_iban, is_valid_vat_id
 
 MIN_WORD_CONFIDENCE = 55.0  # Tesseract's 0-100 word confidence
 MIN_WORDS = 5  # fewer words on every page: nothing legible (blur, darkness, a photo of a cat)
@@ -41,7 +41,6 @@ SHEET_PX = 2480  # px across a sheet: A4 at 300 dpi
 LANGUAGES = ("slk", "ces", "eng", "deu")
 A4_WIDTH_PT = 595.0
 RECEIPT_WIDTH_PT = 227.0  # 80 mm paper
-MASK = "▯"
 
 TESSDATA_DIRS = (
     "/usr/share/tesseract-ocr/5/tessdata",

@@ -230,6 +230,10 @@ def is_valid_vat_id(vat_id: str) -> bool:
     return bool(eu_vat.is_valid(vat_id))
 
 
+# What OCR puts for each digit of a cell holding a word it was unsure of: no date, amount or
+# identifier is read from such a cell
+MASK = "▯"
+
 # What OCR reads for a letter where a digit is printed and the other way round: each glyph
 # has one look-alike, so an identifier failing its check has one candidate per character
 LOOK_ALIKE = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}

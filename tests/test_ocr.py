@@ -569,3 +569,21 @@ def test_an_ocr_names_legal_form_and_letters_as_written() -> None:
     assert out.supplier.name == "Hurtownia Zielińscy Sp. z o.o."
     slovak, _ = strict_for_ocr(ExtractedFields(supplier=Party("Kaviareň s.r.o.", "36582221")))
     assert slovak.supplier.name == "Kaviareň s.r.o."
+
+
+def test_names_ocr_ran_together_or_masked_are_left_out_and_a_digit_for_the_numero_sign() -> None:
+    """Scans of the PL/HU/IT/ES and services families: "Firma s. (▯," (a cell with an unsure
+    word, its digits masked) and "acHlavnä" (a lost name line run into the street) were
+    shown as names; "Factura rectificativa n.2 F26/244" gave the number "2"."""
+    from parsers.fields import ExtractedFields, Party, extract_fields, strict_for_ocr
+    from parsers.grid import Grid
+
+    for read in ("Firma s. (▯,", "acHlavnä"):
+        out, notes = strict_for_ocr(ExtractedFields(customer=Party(read, None, None, None)))
+        assert out.customer.name is None and "customer.name" in out.missing, notes
+    for name in ("eBay Europe S.à r.l.", "mBank S.A.", "Firma s.r.o."):
+        kept, _ = strict_for_ocr(ExtractedFields(customer=Party(name, None, None, None)))
+        assert kept.customer.name == name
+    grid = Grid.from_text("Factura rectificativa n.2 F26/244\nFecha de emisión: 07.04.2026\n")
+    assert extract_fields(grid).number is None  # not "2"; the number itself stays unsure
+    assert extract_fields(Grid.from_text("Faktura č. 12 zo dňa 1.1.2026\n")).number == "12"
