@@ -30,8 +30,8 @@ from stdnum.ie import vat as ie_vat
 from stdnum.sk import dph as sk_dph
 
 from parsers.values import is_valid_iban
-from tests.docgen import Doc, Item, Party
-from tests.foreigngen import _digits, _valid
+from tests.docgen import Doc, Item, Party, valid_drawn
+from tests.foreigngen import _digits
 from tests.htmlgen import browser, print_pdf, write_samples
 
 CENT = Decimal("0.01")
@@ -343,11 +343,11 @@ ITEMS = {
 
 
 def _ico(rnd: random.Random) -> str:
-    return _valid(rnd, lambda r: _digits(r, 8), cz_dic.is_valid)
+    return valid_drawn(rnd, lambda r: _digits(r, 8), cz_dic.is_valid)
 
 
 def _sk_dic(rnd: random.Random) -> str:
-    return _valid(rnd, lambda r: "20" + _digits(r, 8), lambda s: sk_dph.is_valid("SK" + s))
+    return valid_drawn(rnd, lambda r: "20" + _digits(r, 8), lambda s: sk_dph.is_valid("SK" + s))
 
 
 def _iban(rnd: random.Random, country: str, banks: list[str]) -> str:
@@ -365,7 +365,7 @@ def _iban(rnd: random.Random, country: str, banks: list[str]) -> str:
             body = f"{r.choice(banks)}{prefix}{r.randint(10**8, 10**10 - 1):010d}"
         return f"{code}{std_iban.calc_check_digits(code + '00' + body)}{body}"
 
-    return _valid(rnd, make, is_valid_iban)
+    return valid_drawn(rnd, make, is_valid_iban)
 
 
 def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
@@ -387,7 +387,7 @@ def _company(rnd: random.Random, lang: str) -> tuple[Party, str]:
     if lang == "en":
         street = f"{rnd.randint(1, 120)} {rnd.choice(c['streets'])}"
     if lang == "de":
-        vat = _valid(rnd, lambda r: "DE" + _digits(r, 9), de_vat.is_valid)
+        vat = valid_drawn(rnd, lambda r: "DE" + _digits(r, 9), de_vat.is_valid)
         return Party(name, "", None, vat, street=street, city=city), city.split(" ", 1)[-1]
     if lang == "en":
         digits = _digits(rnd, 7)

@@ -30,6 +30,19 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 CENT = Decimal("0.01")
 
 
+def valid_drawn(
+    rnd: random.Random, make: Callable[[random.Random], str], ok: Callable[[str], bool]
+) -> str:
+    """The first of `make`'s drawings that `ok` accepts (an identifier with its check digits)."""
+    while True:
+        if ok(candidate := make(rnd)):
+            return candidate
+
+
+def digits(rnd: random.Random, n: int) -> str:
+    return "".join(str(rnd.randrange(10)) for _ in range(n))
+
+
 def valid_ico(seed: int) -> str:
     """An 8-digit IČO with a correct mod-11 check digit."""
     base = f"{(seed * 7919 + 3571113) % 10_000_000:07d}"

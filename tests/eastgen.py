@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,8 +31,8 @@ from stdnum.hu import anum
 from stdnum.it import iva
 from stdnum.pl import nip
 
-from tests.docgen import Doc, Item, Party, make_doc
-from tests.htmlgen import browser, print_pdf, write_samples
+from tests.docgen import Doc, Item, Party, digits, make_doc, valid_drawn
+from tests.htmlgen import printed_pages, write_samples
 
 COUNTRIES = ("pl", "hu", "it", "es")
 RATES = {"pl": (23, 8), "hu": (27, 5), "it": (22, 10), "es": (21, 10)}
@@ -50,42 +50,30 @@ ITEMS = {
 }
 
 
-def _valid(
-    rnd: random.Random, make: Callable[[random.Random], str], ok: Callable[[str], bool]
-) -> str:
-    while True:
-        if ok(candidate := make(rnd)):
-            return candidate
-
-
-def _digits(rnd: random.Random, n: int) -> str:
-    return "".join(str(rnd.randrange(10)) for _ in range(n))
-
-
 def _supplier(rnd: random.Random, country: str) -> tuple[Party, str, str]:
     """The supplier, its IBAN and the domestic tax number it prints beside its VAT id."""
     name, street, city = NAMES[country]
     if country == "pl":
-        core = _valid(rnd, lambda r: str(r.randint(1, 9)) + _digits(r, 9), nip.is_valid)
+        core = valid_drawn(rnd, lambda r: str(r.randint(1, 9)) + digits(r, 9), nip.is_valid)
         vat, domestic = "PL" + core, f"{core[:3]}-{core[3:6]}-{core[6:8]}-{core[8:]}"
     elif country == "hu":
-        core = _valid(rnd, lambda r: str(r.randint(1, 9)) + _digits(r, 7), anum.is_valid)
+        core = valid_drawn(rnd, lambda r: str(r.randint(1, 9)) + digits(r, 7), anum.is_valid)
         vat, domestic = "HU" + core, f"{core}-2-{rnd.randint(10, 44)}"
     elif country == "it":
-        vat = "IT" + _valid(rnd, lambda r: "0" + _digits(r, 10), iva.is_valid)
+        vat = "IT" + valid_drawn(rnd, lambda r: "0" + digits(r, 10), iva.is_valid)
         domestic = vat[2:]
     else:
         letter = rnd.choice("ABC")
-        vat = "ES" + _valid(rnd, lambda r: letter + _digits(r, 8), nif.is_valid)
+        vat = "ES" + valid_drawn(rnd, lambda r: letter + digits(r, 8), nif.is_valid)
         domestic = vat[2:]
     length = {"pl": 24, "hu": 24, "it": 23, "es": 20}[country]
 
     def make_iban(r: random.Random) -> str:
-        body = ("X" if country == "it" else "") + _digits(r, length - (1 if country == "it" else 0))
+        body = ("X" if country == "it" else "") + digits(r, length - (1 if country == "it" else 0))
         cc = country.upper()
         return f"{cc}{std_iban.calc_check_digits(cc + '00' + body)}{body}"
 
-    bank = _valid(rnd, make_iban, std_iban.is_valid)
+    bank = valid_drawn(rnd, make_iban, std_iban.is_valid)
     return Party(name, "", None, vat, street=street, city=city), bank, domestic
 
 
@@ -386,10 +374,7 @@ def page_of(seed: int) -> tuple[Doc, str, dict[str, object]]:
 
 def documents(n: int, first_seed: int = 110000) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds, printed by one browser."""
-    with browser() as chrome:
-        for seed in range(first_seed, first_seed + n):
-            doc, page, expected = page_of(seed)
-            yield doc, print_pdf(chrome, page), expected
+    return printed_pages(page_of, n, first_seed)
 
 
 def main(argv: list[str]) -> int:

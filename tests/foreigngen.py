@@ -33,19 +33,10 @@ from stdnum.it import iva
 from stdnum.nl import btw
 from stdnum.pl import nip
 
-from tests.docgen import OFFICE_CLIENT, Doc, Item, Party, make_doc
-from tests.htmlgen import browser, print_pdf, write_samples
+from tests.docgen import OFFICE_CLIENT, Doc, Item, Party, make_doc, valid_drawn
+from tests.htmlgen import printed_pages, write_samples
 
 CENT = Decimal("0.01")
-
-
-def _valid(
-    rnd: random.Random, make: Callable[[random.Random], str], ok: Callable[[str], bool]
-) -> str:
-    while True:
-        candidate = make(rnd)
-        if ok(candidate):
-            return candidate
 
 
 def _digits(rnd: random.Random, n: int) -> str:
@@ -57,7 +48,7 @@ def _iban(rnd: random.Random, country: str, bban: Callable[[random.Random], str]
         body = bban(r)
         return f"{country}{std_iban.calc_check_digits(country + '00' + body)}{body}"
 
-    return _valid(rnd, make, std_iban.is_valid)
+    return valid_drawn(rnd, make, std_iban.is_valid)
 
 
 # Per country: language, currency, VAT rates, the supplier's ids and what it prints of them.
@@ -312,42 +303,42 @@ def _supplier(rnd: random.Random, country: str) -> tuple[Party, str, str, str]:
     ico: str | None = None
     dic: str | None = None
     if country == "fr":
-        siren = _valid(rnd, lambda r: _digits(r, 9), fr_siren.is_valid)
-        vat = _valid(rnd, lambda r: f"FR{r.randrange(100):02d}{siren}", tva.is_valid)
+        siren = valid_drawn(rnd, lambda r: _digits(r, 9), fr_siren.is_valid)
+        vat = valid_drawn(rnd, lambda r: f"FR{r.randrange(100):02d}{siren}", tva.is_valid)
         register = f"SIRET {siren} {rnd.randint(10000, 99999)}"
         domestic = ""
         bank = _iban(rnd, "FR", lambda r: "".join(str(r.randrange(10)) for _ in range(23)))
     elif country == "nl":
-        vat = _valid(rnd, lambda r: f"NL{_digits(r, 9)}B01", btw.is_valid)
+        vat = valid_drawn(rnd, lambda r: f"NL{_digits(r, 9)}B01", btw.is_valid)
         register = f"{rnd.randint(10000000, 99999999)}"
         domestic = ""
         bank = _iban(rnd, "NL", lambda r: "RABO" + "".join(str(r.randrange(10)) for _ in range(10)))
     elif country == "it":
-        vat = "IT" + _valid(rnd, lambda r: "0" + _digits(r, 10), iva.is_valid)
+        vat = "IT" + valid_drawn(rnd, lambda r: "0" + _digits(r, 10), iva.is_valid)
         register = f"MI-{rnd.randint(1000000, 2999999)}"
         domestic = ""
         bank = _iban(
             rnd, "IT", lambda r: "X0542811101" + "".join(str(r.randrange(10)) for _ in range(12))
         )
     elif country == "hu":
-        core = _valid(rnd, lambda r: _digits(r, 8), anum.is_valid)
+        core = valid_drawn(rnd, lambda r: _digits(r, 8), anum.is_valid)
         vat = "HU" + core
         register = f"01-09-{rnd.randint(100000, 999999)}"
         domestic = f"Adószám: {core}-2-{rnd.randint(10, 44)}"
         bank = _iban(rnd, "HU", lambda r: "".join(str(r.randrange(10)) for _ in range(24)))
     elif country == "pl":
-        core = _valid(rnd, lambda r: _digits(r, 10), nip.is_valid)
+        core = valid_drawn(rnd, lambda r: _digits(r, 10), nip.is_valid)
         vat = "PL" + core
         register = f"{rnd.randint(10**9, 10**10 - 1):010d}"
         domestic = ""
         bank = _iban(rnd, "PL", lambda r: "".join(str(r.randrange(10)) for _ in range(24)))
     elif country == "at":
-        vat = _valid(rnd, lambda r: "ATU" + _digits(r, 8), uid.is_valid)
+        vat = valid_drawn(rnd, lambda r: "ATU" + _digits(r, 8), uid.is_valid)
         register = f"FN {rnd.randint(100000, 599999)}{rnd.choice('abdkmpst')}"
         domestic = ""
         bank = _iban(rnd, "AT", lambda r: "".join(str(r.randrange(10)) for _ in range(16)))
     else:
-        ico = _valid(rnd, lambda r: _digits(r, 8), lambda s: cz_dic.is_valid(s))
+        ico = valid_drawn(rnd, lambda r: _digits(r, 8), lambda s: cz_dic.is_valid(s))
         dic = "CZ" + ico
         vat = ""
         register = f"{rnd.randint(10000, 299999)}"
@@ -562,10 +553,7 @@ def make(seed: int) -> tuple[Doc, str, str, str]:
 
 def documents(n: int, first_seed: int = 50000) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds, printed by one browser."""
-    with browser() as chrome:
-        for seed in range(first_seed, first_seed + n):
-            doc, page, expected = page_of(seed)
-            yield doc, print_pdf(chrome, page), expected
+    return printed_pages(page_of, n, first_seed)
 
 
 def page_of(seed: int) -> tuple[Doc, str, dict[str, object]]:

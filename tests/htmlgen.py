@@ -337,6 +337,16 @@ def documents(n: int, first_seed: int = 20000) -> Iterator[tuple[Doc, bytes, dic
             yield doc, print_pdf(chrome, page), expected
 
 
+def printed_pages(
+    page_of: Callable[[int], tuple[Doc, str, dict[str, object]]], n: int, first_seed: int
+) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
+    """(document, PDF, expected fields) of `page_of`'s pages for n seeds, printed by one browser."""
+    with browser() as chrome:
+        for seed in range(first_seed, first_seed + n):
+            doc, page, expected = page_of(seed)
+            yield doc, print_pdf(chrome, page), expected
+
+
 def write_samples(
     argv: list[str],
     make: Callable[[int], Iterator[tuple[Doc, bytes, dict[str, object]]]],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,8 +34,8 @@ from stdnum.ie import vat as ie_vat
 from stdnum.lu import tva as lu_tva
 from stdnum.nl import btw
 
-from tests.docgen import Doc, Item, Party, make_doc
-from tests.htmlgen import browser, print_pdf, write_samples
+from tests.docgen import Doc, Item, Party, digits, make_doc, valid_drawn
+from tests.htmlgen import printed_pages, write_samples
 
 CENT = Decimal("0.01")
 
@@ -60,32 +60,22 @@ ITEMS = {
 }
 
 
-def _valid(
-    rnd: random.Random, make: Callable[[random.Random], str], ok: Callable[[str], bool]
-) -> str:
-    while True:
-        if ok(candidate := make(rnd)):
-            return candidate
-
-
-def _digits(rnd: random.Random, n: int) -> str:
-    return "".join(str(rnd.randrange(10)) for _ in range(n))
-
-
 def _vat_id(rnd: random.Random, country: str) -> str:
     if country == "ie":
-        return "IE" + _valid(
+        return "IE" + valid_drawn(
             rnd,
-            lambda r: f"{r.randint(1, 9)}{_digits(r, 6)}{r.choice('ABCDEFGHW')}",
+            lambda r: f"{r.randint(1, 9)}{digits(r, 6)}{r.choice('ABCDEFGHW')}",
             ie_vat.is_valid,
         )
     if country == "de":
-        return "DE" + _valid(rnd, lambda r: f"{r.randint(1, 9)}{_digits(r, 8)}", de_vat.is_valid)
+        return "DE" + valid_drawn(
+            rnd, lambda r: f"{r.randint(1, 9)}{digits(r, 8)}", de_vat.is_valid
+        )
     if country == "nl":
-        return _valid(rnd, lambda r: f"NL{r.randint(1, 9)}{_digits(r, 8)}B01", btw.is_valid)
+        return valid_drawn(rnd, lambda r: f"NL{r.randint(1, 9)}{digits(r, 8)}B01", btw.is_valid)
     if country == "at":
-        return _valid(rnd, lambda r: f"ATU{r.randint(1, 9)}{_digits(r, 7)}", uid.is_valid)
-    return "LU" + _valid(rnd, lambda r: f"{r.randint(1, 9)}{_digits(r, 7)}", lu_tva.is_valid)
+        return valid_drawn(rnd, lambda r: f"ATU{r.randint(1, 9)}{digits(r, 7)}", uid.is_valid)
+    return "LU" + valid_drawn(rnd, lambda r: f"{r.randint(1, 9)}{digits(r, 7)}", lu_tva.is_valid)
 
 
 def _iban(rnd: random.Random, country: str) -> str:
@@ -93,11 +83,11 @@ def _iban(rnd: random.Random, country: str) -> str:
     prefix = {"ie": "AIBK", "nl": "INGB", "lu": "0019"}.get(country, "")
 
     def make(r: random.Random) -> str:
-        body = prefix + _digits(r, length - len(prefix))
+        body = prefix + digits(r, length - len(prefix))
         cc = country.upper()
         return f"{cc}{std_iban.calc_check_digits(cc + '00' + body)}{body}"
 
-    return _valid(rnd, make, std_iban.is_valid)
+    return valid_drawn(rnd, make, std_iban.is_valid)
 
 
 MONTHS = {
@@ -456,10 +446,7 @@ def page_of(seed: int) -> tuple[Doc, str, dict[str, object]]:
 
 def documents(n: int, first_seed: int = 60000) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds, printed by one browser."""
-    with browser() as chrome:
-        for seed in range(first_seed, first_seed + n):
-            doc, page, expected = page_of(seed)
-            yield doc, print_pdf(chrome, page), expected
+    return printed_pages(page_of, n, first_seed)
 
 
 def main(argv: list[str]) -> int:
