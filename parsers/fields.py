@@ -640,6 +640,7 @@ def _footer_name(grid: Grid) -> str | None:
             and not labels.TITLE_CELL.match(text)
             and not re.search(r"\d", text)
             and not re.search(r"[-–:,/]$", text)  # the first part of a broken line
+            and ":" not in text  # a label's value ("Odberateľ: Firma s.r.o."), no footer's
             and (labels.LEGAL_FORM.search(text) or (text.isupper() and len(text) <= 40))
         ):
             return clean_name(text)
@@ -649,14 +650,14 @@ def _footer_name(grid: Grid) -> str | None:
             len(parts) >= 2
             and any(labels.LEGAL_FOOTER.search(p) for p in parts[1:])
             and not labels.LEGAL_FOOTER.search(parts[0])
-            and labels.LEGAL_FORM.search(parts[0])
-            and _name_like(parts[0])
+            and labels.LEGAL_FORM.search(name := _comma_parts(parts[0])[0])
+            and _name_like(name)
         ):
-            return clean_name(parts[0])
+            return clean_name(name)  # not the address after it: "Firma, a.s., Ulica 6, …"
     return None
 
 
-# The parts of a footer line: `_SENDER_LINE`'s dots and bars, not its commas and dashes,
+# The parts of a footer line: a sender line's dots and bars, not its commas and dashes,
 # which stand inside a name ("Kováč & Tóth, s. r. o. | …", "Novák - Stavby s.r.o. | …")
 _FOOTER_PARTS = re.compile(r"\s+[·•●|]\s+")
 
@@ -750,14 +751,7 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
     """No party headers: the sender line names the supplier and the address under it the
     customer, when the page has one in its first rows. Otherwise nothing is guessed."""
     for row in grid.rows[:15]:
-        line = _sender_cells(row)
-        parts = [p for c in line for p in _SENDER_PARTS.split(c.text) if p not in _BULLETS]
-        if parts and labels.LEGAL_FORM.search(_OCR_BULLET.split(parts[0])[0]):
-            # OCR reads a sender line's dots as colons ("Alpenbyte GmbH: Hauptstraße 71 :"):
-            # so parted only after a company's name
-            parts = [q for p in parts for q in _OCR_BULLET.split(p) if q]
-        if len(parts) == 1 and not any(c.text in _BULLETS for c in line):
-            continue  # cells side by side with no bullet between them are no sender line
+        parts = _sender_parts(_sender_cells(row))
         if len(parts) < 2 or not _name_like(parts[0]):
             continue
         window = _window_lines(grid, row[0])
@@ -778,10 +772,52 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
             under = [r[0] for r in window[:3]]
             customer = under[0].text if under and _name_like(under[0].text) else None
             ids = _party_block(grid, None, window) if customer else Party()
-            own = _outside_id(grid, "ic_dph", is_valid_vat_id, _ids(ids))
-            supplier = Party(name=clean_name(parts[0]), ic_dph=own)
+            supplier = replace(_outside_ids(grid, _ids(ids)), name=clean_name(parts[0]))
             return supplier, replace(ids, name=clean_name(customer))
     return Party(), Party()
+
+
+def _sender_parts(line: tuple[Cell, ...]) -> list[str]:
+    """A sender line's parts: parted by bullets or dashes ("Firma GmbH · Straße 1 · 12345
+    Stadt", in one cell or in cells with the bullets between them); by OCR's colons for
+    its dots after a company's name; else by commas, a legal form staying with the name
+    before it ("Mobilná sieť, a.s., Einsteinova 24, 851 01 Bratislava"). No part, or one,
+    when the cells are side by side with nothing between them."""
+    parts = [p for c in line for p in _SENDER_PARTS.split(c.text) if p not in _BULLETS]
+    if parts and labels.LEGAL_FORM.search(_OCR_BULLET.split(parts[0])[0]):
+        parts = [q for p in parts for q in _OCR_BULLET.split(p) if q]
+    if len(parts) == 1 and not any(c.text in _BULLETS for c in line):
+        joined = _comma_parts(parts[0])
+        return joined if len(joined) >= 3 else []  # a name, a street, a city at least
+    return parts
+
+
+def _comma_parts(text: str) -> list[str]:
+    """`text` parted at its commas, a legal form staying with the name before it ("Mobilná
+    sieť, a.s., Einsteinova 24" is the name and the street)."""
+    joined: list[str] = []
+    for part in re.split(r",\s+", text):
+        if joined and _LEGAL_FORM_ALONE.fullmatch(part):
+            joined[-1] = f"{joined[-1]}, {part}"
+        else:
+            joined.append(part)
+    return joined
+
+
+_LEGAL_FORM_ALONE = re.compile(rf"(?:spol\.\s?)?(?:{labels.LEGAL_FORM.pattern})\s*", NOCASE)
+
+
+def _outside_ids(grid: Grid, theirs: set[str]) -> Party:
+    """The identifiers labelled outside the other party's block (one value each, or none)."""
+
+    def only(key: str, valid: Callable[[str], bool]) -> str | None:
+        return _outside_id(grid, key, valid, theirs)
+
+    return Party(
+        ico=only("ico", is_valid_ico),
+        dic=only("dic", lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
+        ic_dph=only("ic_dph", is_valid_vat_id),
+    )
 
 
 def _sender_cells(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
@@ -838,29 +874,19 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
     """The supplier when only the customer has a header: its name from the sender line above
     a window address or from the legal footer's first part, its identifiers from the labelled
     ones printed outside the customer's block (one value each, or none)."""
-    theirs = _ids(customer)
-
-    def only(key: str, valid: Callable[[str], bool]) -> str | None:
-        return _outside_id(grid, key, valid, theirs)
 
     def sender(cell: Cell) -> str | None:
-        parts = [p for p in _SENDER_LINE.split(cell.text) if p.strip(" -–·•●|")]
+        parts = [
+            q for p in _SENDER_PARTS.split(cell.text) for q in _comma_parts(p) if q.strip(" -–·•●|")
+        ]
         if len(parts) < 3 or not _POSTCODE.search(" ".join(parts[1:3])):
             return None
         name = clean_name(parts[0]) if _name_like(parts[0]) else None
         return name if name and name != customer.name and labels.LEGAL_FORM.search(name) else None
 
-    return Party(
-        name=next((n for c in grid.cells() if (n := sender(c))), None),
-        ico=only("ico", is_valid_ico),
-        dic=only("dic", lambda v: bool(re.fullmatch(r"(?:CZ|SK)?\d{8,10}", v))),
-        ic_dph=only("ic_dph", is_valid_vat_id),
-    )
+    name = next((n for c in grid.cells() if (n := sender(c))), None)
+    return replace(_outside_ids(grid, _ids(customer)), name=name)
 
-
-# The parts of a sender line or a legal footer: "Firma s.r.o., Hlavná 1, 811 01 Bratislava",
-# "Firma GmbH · Straße 1 · 12345 Stadt · USt-IdNr.: DE…"
-_SENDER_LINE = re.compile(r"\s+[-–·•●|]\s+|,\s+")
 
 _THEIRS = re.compile(
     r"(?:\buw|\byour|\bihre?|\bvotre|\bcustomer|\bkunden?|\bclient|\bklant|\bvevő|\bnabywcy)\W*$",

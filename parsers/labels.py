@@ -498,12 +498,13 @@ ICO = re.compile(rf"{_ICO_LABEL}\s*:?\s*{_ICO_VALUE}", NOCASE)
 DIC = re.compile(rf"{_DIC_LABEL}\s*:?\s*{_DIC_VALUE}", NOCASE)
 IC_DPH = re.compile(rf"{_IC_DPH_LABEL}\s*:?\s*{_IC_DPH_VALUE}", NOCASE)
 # A label ending its cell, and the whole value of another cell (right of it or under it:
-# a row of labels over a row of values).
+# a row of labels over a row of values), or its first part before a footer's bullet (a
+# footer line broken after "IČ DPH:", "SK2027456706 · Zapísaná v …" the next)
 IDENTIFIERS: dict[str, tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = {
     key: (
         whole,
         re.compile(rf"{label}\s*:?\s*$", NOCASE),
-        re.compile(rf"^\s*:?\s*{value}\s*$", NOCASE),
+        re.compile(rf"^\s*:?\s*{value}(?:\s*$|\s+[·•●|]\s)", NOCASE),
     )
     for key, whole, label, value in (
         ("ico", ICO, _ICO_LABEL, _ICO_VALUE),

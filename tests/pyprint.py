@@ -1,8 +1,8 @@
 """HTML printed to PDF by the Python libraries web apps use instead of a browser: WeasyPrint
 (its own PDF writer over Pango) and xhtml2pdf (reportlab underneath). Both are fed the pages of
-tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py, tests/saasgen.py and tests/eastgen.py,
-written for Chromium: each lays out their tables, wraps and fonts its own way, which is the
-point.
+tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py, tests/saasgen.py, tests/eastgen.py and
+tests/utilitygen.py, written for Chromium: each lays out their tables, wraps and fonts its own
+way, which is the point.
 
 xhtml2pdf knows only the PDF base fonts unless a page embeds one: Slovak and Czech letters
 outside Latin-1 would print as black boxes, so the page gets DejaVu Sans as an app that
@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from tests import appgen, eastgen, foreigngen, htmlgen, saasgen
+from tests import appgen, eastgen, foreigngen, htmlgen, saasgen, utilitygen
 from tests.docgen import Doc, make_doc
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/"
@@ -50,8 +50,8 @@ def printed(
     producer: str, family: str, n: int, first_seed: int
 ) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
     """(document, PDF, expected fields) for n seeds of `family` ("apps": tests/appgen.py,
-    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py, "saas": tests/saasgen.py, "east": tests/eastgen.py)
-    printed by `producer`."""
+    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py, "saas": tests/saasgen.py, "east":
+    tests/eastgen.py, "utility": tests/utilitygen.py) printed by `producer`."""
     to_pdf = PRODUCERS[producer]
     for seed in range(first_seed, first_seed + n):
         if family == "apps":
@@ -63,6 +63,8 @@ def printed(
             doc, page, expected = saasgen.page_of(seed)
         elif family == "east":
             doc, page, expected = eastgen.page_of(seed)
+        elif family == "utility":
+            doc, page, expected = utilitygen.page_of(seed)
         else:
             doc = make_doc(seed)
             page, not_printed = htmlgen.render(doc, seed)
