@@ -228,7 +228,8 @@ def _by_ocr(
     grid = Grid.from_pdf(PdfText(tuple(p.page for p in pages), count, (), None))
     fields = with_codes(extract_fields(grid), [c for p in pages for c in p.codes])
     confidence = sum(p.confidence * p.words for p in pages) / words
-    fields, left_out = strict_for_ocr(fields, frozenset().union(*(p.unsure for p in pages)))
+    unsure = frozenset().union(*(p.unsure for p in pages))
+    fields, left_out = strict_for_ocr(fields, unsure, tuple(c.text for c in grid.cells()))
     notes = [f"read by OCR ({confidence:.0f} % confidence)", *left_out]
     if why_pictures:
         notes.insert(0, why_pictures)  # a PDF's: no text layer, or one of glyph numbers

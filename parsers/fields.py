@@ -8,6 +8,7 @@ worse than an empty one.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -786,8 +787,8 @@ def _sender_parts(line: tuple[Cell, ...]) -> list[str]:
     parts = [p for c in line for p in _SENDER_PARTS.split(c.text) if p not in _BULLETS]
     if parts and labels.LEGAL_FORM.search(_OCR_BULLET.split(parts[0])[0]):
         parts = [q for p in parts for q in _OCR_BULLET.split(p) if q]
-    if len(parts) == 1 and not any(c.text in _BULLETS for c in line):
-        joined = _comma_parts(parts[0])
+    if len(parts) == len(line):  # no bullet, no colon: each cell one part
+        joined = _comma_parts(", ".join(p.rstrip(", ") for p in parts))
         return joined if len(joined) >= 3 else []  # a name, a street, a city at least
     return parts
 
@@ -821,12 +822,16 @@ def _outside_ids(grid: Grid, theirs: set[str]) -> Party:
 
 
 def _sender_cells(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
-    """The row's first cell and those a bullet joins to it ("Firma GmbH | · | Straße 1"):
-    the document's facts beside a sender line are not its parts."""
+    """The row's first cell and those a bullet or a comma ending the cell before joins to
+    it ("Firma GmbH | · | Straße 1", OCR's "Firma, a.s., | Ulica 4, 825 11"): the
+    document's facts beside a sender line are not its parts."""
     n = 1
-    while n < len(row) and any(
-        t in _BULLETS or t.endswith(tuple(_BULLETS)) or t.startswith(tuple(_BULLETS))
-        for t in (row[n - 1].text.strip(), row[n].text.strip())
+    while n < len(row) and (
+        row[n - 1].text.rstrip().endswith(",")
+        or any(
+            t in _BULLETS or t.endswith(tuple(_BULLETS)) or t.startswith(tuple(_BULLETS))
+            for t in (row[n - 1].text.strip(), row[n].text.strip())
+        )
     ):
         n += 1
     return row[:n]
@@ -1530,7 +1535,7 @@ def _look_alike_put_right(vat_id: str) -> str | None:
 
 
 def strict_for_ocr(
-    f: ExtractedFields, unsure: frozenset[str] = frozenset()
+    f: ExtractedFields, unsure: frozenset[str] = frozenset(), page: tuple[str, ...] = ()
 ) -> tuple[ExtractedFields, list[str]]:
     """What OCR read, less what it may have misread: an identifier failing its check digits
     (printed wrong is rare, read wrong is not), VAT rows that do not make the total (unless
@@ -1540,7 +1545,10 @@ def strict_for_ocr(
     in `missing` and said in the notes returned; a zero read for the letter O at a number's
     start is put right, and so is one look-alike of a VAT id (O and 0, I and 1, S and 5, B
     and 8) that its check digits prove, one digit of a Slovak DIČ or IČ DPH where the other
-    one, passing the check, shows it, and the case of an "s.r.o." by its r ("S.r.o.")."""
+    one, passing the check, shows it, and the case of an "s.r.o." by its r ("S.r.o.").
+    A name the `page` (its cells' texts) prints again in a reading a letter or two apart
+    ("Vodárnea kanalizácie" under the logo's "Vodárne a kanalizácie") is one of two readings
+    that disagree, and is left out too."""
     notes: list[str] = []
     missing = list(f.missing)
     parties = {}
@@ -1557,7 +1565,7 @@ def strict_for_ocr(
         ):
             notes.append(f"{role} name read as {p.name!r}, {cased!r}: its legal form as written")
             p = replace(p, name=cased)
-        if p.name and (why := _misread_name(p.name, unsure)):
+        if p.name and (why := _misread_name(p.name, unsure) or _read_otherwise(p.name, page)):
             notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
             p, missing = replace(p, name=None), [*missing, f"{role}.name"]
         p, reconciled = _dic_and_vat_id_reconciled(p)
@@ -1667,6 +1675,27 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
     if any(_run_together(word) for word in name.split()):
         return "a word of it runs two words together"  # "acHlavnä" for "… Hlavná 12"
     return None
+
+
+def _read_otherwise(name: str, page: tuple[str, ...]) -> str | None:
+    """Where the page prints `name` again, its legal form aside, in another reading a few
+    letters apart: one of the two is misread, and nothing says which."""
+    own = _name_words(name)
+    if len(own) < 4:
+        return None
+    for text in page:
+        for part in (q for p in _SENDER_PARTS.split(text) for q in _comma_parts(p)):
+            other = _name_words(part)
+            near = other != own and len(other) >= 4 and abs(len(other) - len(own)) <= 3
+            if near and difflib.SequenceMatcher(None, own, other).ratio() >= 0.85:
+                return f"the page also reads it {part.strip()!r}"
+    return None
+
+
+def _name_words(name: str) -> str:
+    """A name as its readings compare: its words in one case, its legal form left out."""
+    words = re.sub(r"[^\w\s]+", " ", labels.LEGAL_FORM.sub(" ", name)).casefold().split()
+    return " ".join(words)
 
 
 def _run_together(word: str) -> bool:

@@ -78,3 +78,18 @@ def test_utility_and_telecom_bills_are_read() -> None:
     assert tally.wrong == 0, tally.bad
     assert tally.ratio >= 0.97, tally.bad
     assert tally.accepted >= 10, tally.bad
+
+
+def test_a_sender_line_ocr_parted_after_a_comma_is_one_line() -> None:
+    f = _fields(
+        "Plynárenská obchodná spoločnosť\n"
+        "Plynárenská obchodná spoločnosť, a.s.,  Mlynské nivy 44/a, 825 11            Faktúra číslo:  5888356836\n"
+        "Bratislava                                                                   Variabilný symbol:  5888356836\n"
+        "Firma s.r.o.\n"
+        "Hlavná 12\n"
+        "811 01 Bratislava\n"
+    )
+    assert (f.supplier.name, f.customer.name) == (
+        "Plynárenská obchodná spoločnosť, a.s.",
+        "Firma s.r.o.",
+    )

@@ -587,3 +587,21 @@ def test_names_ocr_ran_together_or_masked_are_left_out_and_a_digit_for_the_numer
     grid = Grid.from_text("Factura rectificativa n.2 F26/244\nFecha de emisión: 07.04.2026\n")
     assert extract_fields(grid).number is None  # not "2"; the number itself stays unsure
     assert extract_fields(Grid.from_text("Faktura č. 12 zo dňa 1.1.2026\n")).number == "12"
+
+
+def test_a_name_the_page_reads_otherwise_elsewhere_is_left_out() -> None:
+    """Scans of utility bills: the small sender line read "Vodárnea kanalizácie Západ, a.s."
+    and "Elektro Eneroja Slovensko, a.s.", the logo above it "Vodárne a kanalizácie Západ",
+    "Elektro Energia Slovensko". Two readings a letter or two apart: one is wrong."""
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    def read(name: str, page: tuple[str, ...]) -> str | None:
+        f = ExtractedFields(supplier=Party(name, "36582221"))
+        return strict_for_ocr(f, page=page)[0].supplier.name
+
+    logo = ("Vodárne a kanalizácie Západ", "Číslo faktúry:", "7175887763")
+    assert read("Vodárnea kanalizácie Západ, a.s.", logo) is None
+    assert read("Vodárne a kanalizácie Západ, a.s.", logo) == "Vodárne a kanalizácie Západ, a.s."
+    footer = ("Elektro Energia Slovensko, a.s., Čulenova 6, 816 47 Bratislava · IČO: 36582221",)
+    assert read("Elektro Eneroja Slovensko, a.s.", footer) is None
+    assert read("Firma s.r.o.", ("Firma s.r.o.", "Firmy")) == "Firma s.r.o."  # short: no test
