@@ -1554,18 +1554,12 @@ def strict_for_ocr(
     parties = {}
     for role in ("supplier", "customer"):
         p: Party = getattr(f, role)
-        if (
-            p.name
-            and (
-                cased := _SRO_CASE.sub(
-                    _sro_cased, _legal_form_as_written(_in_alphabet(p.name, p.ic_dph))
-                )
-            )
-            != p.name
-        ):
+        if p.name and (cased := _ocr_name_fixed(p.name, p.ic_dph)) != p.name:
             notes.append(f"{role} name read as {p.name!r}, {cased!r}: its legal form as written")
             p = replace(p, name=cased)
-        if p.name and (why := _misread_name(p.name, unsure) or _read_otherwise(p.name, page)):
+        if p.name and (
+            why := _misread_name(p.name, unsure) or _read_otherwise(p.name, p.ic_dph, page)
+        ):
             notes.append(f"{role} name read as {p.name!r}: {why}, so it is left out")
             p, missing = replace(p, name=None), [*missing, f"{role}.name"]
         p, reconciled = _dic_and_vat_id_reconciled(p)
@@ -1677,15 +1671,22 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
     return None
 
 
-def _read_otherwise(name: str, page: tuple[str, ...]) -> str | None:
+def _ocr_name_fixed(name: str, vat_id: str | None) -> str:
+    """An OCR-read name with what its misreads are known to be put right: its letters in
+    its country's alphabet, its legal form as written, the case of its "s.r.o."."""
+    return _SRO_CASE.sub(_sro_cased, _legal_form_as_written(_in_alphabet(name, vat_id)))
+
+
+def _read_otherwise(name: str, vat_id: str | None, page: tuple[str, ...]) -> str | None:
     """Where the page prints `name` again, its legal form aside, in another reading a few
-    letters apart: one of the two is misread, and nothing says which."""
+    letters apart (each put right as the name was): one of the two is misread, and nothing
+    says which."""
     own = _name_words(name)
     if len(own) < 4:
         return None
     for text in page:
         for part in (q for p in _SENDER_PARTS.split(text) for q in _comma_parts(p)):
-            other = _name_words(part)
+            other = _name_words(_ocr_name_fixed(part, vat_id))
             near = other != own and len(other) >= 4 and abs(len(other) - len(own)) <= 3
             if near and difflib.SequenceMatcher(None, own, other).ratio() >= 0.85:
                 return f"the page also reads it {part.strip()!r}"

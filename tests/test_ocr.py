@@ -605,3 +605,6 @@ def test_a_name_the_page_reads_otherwise_elsewhere_is_left_out() -> None:
     footer = ("Elektro Energia Slovensko, a.s., Čulenova 6, 816 47 Bratislava · IČO: 36582221",)
     assert read("Elektro Eneroja Slovensko, a.s.", footer) is None
     assert read("Firma s.r.o.", ("Firma s.r.o.", "Firmy")) == "Firma s.r.o."  # short: no test
+    # its own cell, as read before it was put right ("lberia"), is no other reading
+    own = ("Suministros lberia S.L.", "Calle de Alcalá 155")
+    assert read("Suministros lberia S.L.", own) == "Suministros Iberia S.L."
