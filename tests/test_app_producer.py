@@ -7,16 +7,14 @@ each rule is pinned here on a grid of its own, and the family as a whole."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-
-import pytest
 
 from parsers import labels
 from parsers.fields import _iban, _vs, extract_fields
 from parsers.grid import Grid
 from parsers.pdftext import read_pdf
 from parsers.values import parse_date
+from tests import needs
 from tests.docgen import Tally
 
 
@@ -71,10 +69,7 @@ def test_an_identifier_label_broken_at_the_line_end() -> None:
     assert f.supplier.ic_dph == "SK2062196983"
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_invoicing_programs_prints_are_read() -> None:
     from tests.appgen import documents
 

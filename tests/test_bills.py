@@ -5,12 +5,11 @@ identifiers from the legal footer, and a footer broken after "IČ DPH:"."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from parsers.fields import ExtractedFields, extract_fields
 from parsers.grid import Grid
+from tests import needs
 from tests.docgen import Tally
 
 
@@ -67,10 +66,7 @@ def test_a_footers_first_part_names_the_issuer_without_its_address() -> None:
     assert f.supplier.name == "Kováč & Tóth, s. r. o."
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_utility_and_telecom_bills_are_read() -> None:
     from tests.utilitygen import documents
 

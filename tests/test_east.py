@@ -5,15 +5,13 @@ a recap's bare "Total" row, whose payable amount is its last one only when the o
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
-
-import pytest
 
 from parsers.fields import ExtractedFields, extract_fields
 from parsers.grid import Grid
 from parsers.vocab import DocType
+from tests import needs
 from tests.docgen import Tally
 
 
@@ -74,10 +72,7 @@ def test_a_recaps_bare_total_row_gives_its_gross_or_nothing() -> None:
     assert _fields("FACTURA 1\nTotal   105,00 € (incl. VAT 5,00 €)\n").total == Decimal("105.00")
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_central_and_southern_european_invoices_are_read() -> None:
     from tests.eastgen import documents
 

@@ -4,7 +4,6 @@ rules they need: VAT as summary lines, year-first dates, the number in the title
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from parsers.fields import ExtractedFields, VatRow, extract_fields
 from parsers.grid import Grid
 from parsers.values import parse_date
 from parsers.vocab import DocType
+from tests import needs
 from tests.docgen import Tally
 
 
@@ -124,10 +124,7 @@ def test_a_supply_period_is_no_delivery_date_and_a_wrapped_title_is_read_whole()
     assert _fields(wrapped).doc_type is DocType.CREDIT_NOTE
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_foreign_suppliers_invoices_are_read() -> None:
     from tests.foreigngen import documents
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import smtplib
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from parsers.mime import Attachment, AttachmentKind, extract_attachments, sha256
 from parsers.pages import RenderJob, render_page
 from parsers.pictures import WORK_LONG_SIDE, open_pictures, sniff_image
 from parsers.vocab import Flag
-from tests import docgen, photos
+from tests import docgen, needs, photos
 from tests.conftest import Daemon
 
 if ocr.unavailable() is not None:  # `make test` installs tesseract-ocr and its languages
@@ -368,10 +367,7 @@ def test_ocr_vat_id_with_an_o_for_a_zero_proved_by_its_check() -> None:
     assert wrong.supplier.ic_dph is None and "supplier.ic_dph" in wrong.missing
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_marks_above_capitals_cut_off_by_the_line_finder_are_read_again() -> None:
     """Scans of appgen's Chromium prints (bold capitals, tight lines), first run: names read
     with high confidence as "HORVATH ELEKTRO", "Baláž & Simko" for the printed "HORVÁTH",

@@ -4,16 +4,14 @@ UID broken after its dash, a cash register's code that is no number."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
-
-import pytest
 
 from parsers.fields import ExtractedFields, VatRow, as_contract, extract_fields
 from parsers.grid import Grid
 from parsers.pdftext import read_pdf
 from parsers.vocab import DocType
+from tests import needs
 from tests.docgen import Tally
 
 UID = "O-637370BC02379199B293DFE5B91D81B9"
@@ -57,10 +55,7 @@ def test_the_time_may_stand_under_the_date() -> None:
     assert _fields("FAKTÚRA 2025001\n17.03.2026  14:32\n").issue_date is None
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_e_mailed_receipts_printed_by_chromium_are_read() -> None:
     from tests.receiptgen import documents
 

@@ -6,7 +6,6 @@ and a VAT line no rows were read from, which leaves `vat` missing instead of emp
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from parsers.fields import ExtractedFields, VatRow, extract_fields, missing_requ
 from parsers.grid import Grid
 from parsers.values import amounts_in, parse_amount
 from parsers.vocab import DocType
+from tests import needs
 from tests.docgen import Tally
 
 
@@ -193,10 +193,7 @@ def test_a_letterhead_under_the_facts_with_an_account_number_among_them() -> Non
     assert f.customer.name == "Firma s.r.o."
 
 
-@pytest.mark.skipif(
-    not shutil.which("chromium") or not shutil.which("chromedriver"),
-    reason="chromium and chromium-driver are not installed",  # make test installs them
-)
+@needs.chromium
 def test_online_services_invoices_are_read() -> None:
     from tests.saasgen import documents
 
