@@ -606,13 +606,7 @@ def _letterhead(grid: Grid, customer: Party, customer_head: Cell) -> str | None:
         if not _name_like(text) or _title_or_label(text) or clean_name(text) == customer.name:
             return None
         under = [c.text for below in grid.rows[at + 1 : at + 5] for c in below if stacked(first, c)]
-        contact = (
-            _CONTACT,
-            _POSTCODE,
-            _IC_DPH,
-            _ICO,
-            _DIC,
-        )  # an address, a phone, an e-mail, its ids
+        contact = (_CONTACT, _POSTCODE, _IC_DPH, _ICO, _DIC)  # address, phone, e-mail, ids
         if not any(p.search(t) for t in under for p in contact):
             return None
         return _name_wrapped(grid, first, None, text)
@@ -758,16 +752,7 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
         window = _window_lines(grid, row[0])
         if _sender_broke(parts[-1], [r[0].text for r in window[:2]]):
             parts, window = [*parts, window[0][0].text], window[1:]
-        address = " ".join(parts[1:])
-        if len(parts) < 3 and not (
-            labels.LEGAL_FORM.search(parts[0]) and _POSTCODE.search(address)
-        ):
-            continue  # two parts: a company's name and an address with its postcode
-        # an address: its postcode, or a company's street and city with numbers ("70 Sir
-        # John Rogerson's Quay · Dublin 2": Irish addresses often go without their Eircode)
-        if _POSTCODE.search(address) or (
-            labels.LEGAL_FORM.search(parts[0]) and re.search(r"\d", address)
-        ):
+        if _sender_address(parts):
             # the address under it: the first line in the sender line's column (a web address
             # printed beside the window may come first)
             under = [r[0] for r in window[:3]]
@@ -776,6 +761,17 @@ def _window_envelope(grid: Grid) -> tuple[Party, Party]:
             supplier = replace(_outside_ids(grid, _ids(ids)), name=clean_name(parts[0]))
             return supplier, replace(ids, name=clean_name(customer))
     return Party(), Party()
+
+
+def _sender_address(parts: list[str]) -> bool:
+    """The parts after the name are an address: with its postcode ("Straße 1 · 12345 Stadt"),
+    or, after a company's name, in three parts or more with a number ("70 Sir John
+    Rogerson's Quay · Dublin 2": Irish addresses often go without their Eircode)."""
+    address = " ".join(parts[1:])
+    company = labels.LEGAL_FORM.search(parts[0]) is not None
+    if _POSTCODE.search(address):
+        return len(parts) >= 3 or company  # two parts: a company and its postcode's line
+    return company and len(parts) >= 3 and re.search(r"\d", address) is not None
 
 
 def _sender_parts(line: tuple[Cell, ...]) -> list[str]:
@@ -791,6 +787,11 @@ def _sender_parts(line: tuple[Cell, ...]) -> list[str]:
         joined = _comma_parts(", ".join(p.rstrip(", ") for p in parts))
         return joined if len(joined) >= 3 else []  # a name, a street, a city at least
     return parts
+
+
+def _line_parts(text: str) -> list[str]:
+    """A sender or footer line's parts: between its bullets, then its commas."""
+    return [q for p in _SENDER_PARTS.split(text) for q in _comma_parts(p)]
 
 
 def _comma_parts(text: str) -> list[str]:
@@ -881,9 +882,7 @@ def _unheaded_supplier(grid: Grid, customer: Party) -> Party:
     ones printed outside the customer's block (one value each, or none)."""
 
     def sender(cell: Cell) -> str | None:
-        parts = [
-            q for p in _SENDER_PARTS.split(cell.text) for q in _comma_parts(p) if q.strip(" -–·•●|")
-        ]
+        parts = [q for q in _line_parts(cell.text) if q.strip(" -–·•●|")]
         if len(parts) < 3 or not _POSTCODE.search(" ".join(parts[1:3])):
             return None
         name = clean_name(parts[0]) if _name_like(parts[0]) else None
@@ -1685,7 +1684,7 @@ def _read_otherwise(name: str, vat_id: str | None, page: tuple[str, ...]) -> str
     if len(own) < 4:
         return None
     for text in page:
-        for part in (q for p in _SENDER_PARTS.split(text) for q in _comma_parts(p)):
+        for part in _line_parts(text):
             other = _name_words(_ocr_name_fixed(part, vat_id))
             near = other != own and len(other) >= 4 and abs(len(other) - len(own)) <= 3
             if near and difflib.SequenceMatcher(None, own, other).ratio() >= 0.85:
