@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from parsers.labels import fast, folded, search
 from parsers.pdftext import PdfText, layout_rows
+from parsers.values import CURRENCY_PATTERN
 
 T = TypeVar("T")
 _CHAR_WIDTH = 5.0  # points per character column for plain text
@@ -29,11 +30,10 @@ _WRAPPED_LINES = 4  # a label in a narrow table column: up to four lines
 _LABEL_WORDS = re.compile(r"(?:[^\W\d_][\w.\-]{0,15}\.?\s*:?\s+){1,3}(?=\S)")
 
 
-# What parts a label from its value in one cell: ": ", " - ", "# ", not the minus of "-0,19"
-# a dash right before a number, or before its currency and the number ("-€602.83"), is
-# its minus; any other dash after a label separates it from its value, as does the em dash
-# OCR reads for the gap between them ("Invoice number — F8A1786F-0029")
-_SEPARATOR = re.compile(r"^(?:[\s:.#—]|[-–](?!\d|(?:€|\$|£|EUR|USD|GBP|CZK|Kč)\s?\d))+")
+# What parts a label from its value: ": ", " - ", "# ", and the em dash OCR reads for the gap
+# between them ("Invoice number — F8A1786F-0029"); not a dash right before a number or
+# before its currency and the number, which is its minus ("-0,19", "-€602.83")
+_SEPARATOR = re.compile(rf"^(?:[\s:.#—]|[-–](?!\d|{CURRENCY_PATTERN}\s?\d))+")
 _LABEL_TAIL = re.compile(r"^\s*(?:[/(][^:\d]{0,40}|[^:\d]{0,25}[/)][^:\d]{0,25}):")
 
 

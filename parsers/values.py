@@ -36,6 +36,7 @@ CURRENCY_SIGNS = {
     "RS.": "INR",
 }
 _CURRENCY = r"(?:€|EUR|Kč|KČ|CZK|USD|\$|GBP|£|HUF|Ft|PLN|zł|CHF|INR|₹|Rs\.)"
+CURRENCY_PATTERN = _CURRENCY  # a currency as printed beside an amount, for other patterns
 # 1 234,56 | 1.234,56 | 1,234.56 | 1234.56 | 1234,56 | -1 234,56 ; groups of three after the first
 # and "1 210,-" (whole crowns or euros, as Czech and Slovak prints write them), "1’234.50"
 _NUMBER = (
