@@ -98,6 +98,9 @@ def test_a_minus_before_the_currency_is_the_amounts() -> None:
     assert parse_amount("-EUR 602.83") == (Decimal("-602.83"), "EUR")
     assert amounts_in("Total incl. VAT -€602.83") == [Decimal("-602.83")]
     assert amounts_in("Total - €5.00") == [Decimal("5.00")]  # a dash after a label
+    from parsers.grid import value_text
+
+    assert value_text(": -zł 5,00") == "-zł 5,00" and value_text(" - 5,00") == "5,00"
     f = _fields("CREDIT NOTE  CN-7\nTotal incl. VAT      -EUR 602.83\n")
     assert f.total == Decimal("-602.83")
 
