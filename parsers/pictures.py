@@ -42,10 +42,14 @@ class Picture:
 def open_pictures(data: bytes, max_pages: int) -> list[Picture] | str:
     """The picture's pages (a TIFF scan may hold several), upright and reduced; or why it
     is not one we read (for people)."""
-    from PIL import Image, ImageSequence
+    from PIL import Image, ImageFile, ImageSequence
 
     if sniff_image(data) == "heic":
         _register_heif()
+    # A picture cut off in transit is said so, never read in part without a word: Pillow
+    # fills the missing part with grey when LOAD_TRUNCATED_IMAGES is on, and a library in
+    # the same process may switch that on for all (WeasyPrint does, on import)
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
@@ -59,6 +63,8 @@ def open_pictures(data: bytes, max_pages: int) -> list[Picture] | str:
         ]
     except Exception as exc:  # a truncated or hostile file is a reason, never a crash
         return f"not a readable picture ({type(exc).__name__}: {exc})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _upright(image: Any) -> Picture:

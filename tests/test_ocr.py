@@ -604,3 +604,17 @@ def test_a_name_the_page_reads_otherwise_elsewhere_is_left_out() -> None:
     # its own cell, as read before it was put right ("lberia"), is no other reading
     own = ("Suministros lberia S.L.", "Calle de Alcalá 155")
     assert read("Suministros lberia S.L.", own) == "Suministros Iberia S.L."
+
+
+def test_a_cut_off_picture_is_said_so_whatever_another_library_switched_on() -> None:
+    from PIL import ImageFile
+
+    data = photos.scan(docgen.render_sk_columns(docgen.make_doc(7)), 7)
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as importing WeasyPrint leaves it
+    try:
+        opened = open_pictures(data[: len(data) // 3], 1)
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # given back as it was
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    assert isinstance(opened, str) and "truncated" in opened
