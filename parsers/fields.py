@@ -667,6 +667,9 @@ def _party_heads(grid: Grid, header: re.Pattern[str]) -> list[Cell]:
 
 
 _COLUMN_GAP = 100.0  # points between two headers' left edges that make them two columns
+# A party block's lines: twelve of its own column, not of the page, whose rows the column
+# beside may double (facts set half a line off the address lines)
+_BLOCK_LINES = 12
 _EDGE_SLACK = 6.0  # points a block's lines may start left of its header
 
 
@@ -677,10 +680,14 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     # block at the middle; one in this column below ends the block
     beside = [o for o in others if o is not head and abs(o.left - head.left) >= _COLUMN_GAP]
     below = [o for o in others if o.row > head.row and abs(o.left - head.left) < _COLUMN_GAP]
-    stop = min((o.row for o in below), default=head.row + 12)
-    rows = []
+    stop = min((o.row for o in below), default=head.row + 2 * _BLOCK_LINES)
+    rows: list[tuple[Cell, ...]] = []
     bare = not _SUPPLIER.sub("", _CUSTOMER.sub("", head.text)).strip(" :/")
-    for row in grid.rows[head.row : min(head.row + 12, stop)]:
+    for row in grid.rows[head.row : min(head.row + 2 * _BLOCK_LINES, stop)]:
+        if sum(1 for r in rows if any(c.left < head.left + _COLUMN_GAP / 2 for c in r)) >= (
+            _BLOCK_LINES
+        ):
+            break
         cells = [c for c in row if c.row != head.row or c.index >= head.index]
         if bare:  # a header alone: what stands far right of it on its line is another column
             cells = [c for c in cells if c.row != head.row or c.left - head.left < _COLUMN_GAP]

@@ -341,23 +341,23 @@ class Grid:
             return None
         after = self.line_after(cell)
         start = self.rows[cell.row][0].left
-        if (
+        went_on = (
             after is not None
             and len(self.rows[after.row]) == 1
             and after.right < cell.left
             and after.left <= start + 2
-        ):
-            nxt: Cell | None = after  # the line went on at its start
-        else:
-            nxt = self.line_under(cell)
-        parts: list[str] = []
-        while nxt is not None and len(parts) < 2:
-            if _YEAR.fullmatch(nxt.text):
-                return " ".join([*parts, nxt.text])
-            if not (_DAY.fullmatch(nxt.text) or _MONTH_WORD.fullmatch(nxt.text)):
-                return None
-            parts.append(nxt.text)
-            nxt = self.line_under(nxt)
+        )
+        # the line went on at its start, or (that line being the next label, which OCR
+        # gives a row of its own) under it
+        for nxt in (after, self.line_under(cell)) if went_on else (self.line_under(cell),):
+            parts: list[str] = []
+            while nxt is not None and len(parts) < 2:
+                if _YEAR.fullmatch(nxt.text):
+                    return " ".join([*parts, nxt.text])
+                if not (_DAY.fullmatch(nxt.text) or _MONTH_WORD.fullmatch(nxt.text)):
+                    break
+                parts.append(nxt.text)
+                nxt = self.line_under(nxt)
         return None
 
     def line_after(self, cell: Cell) -> Cell | None:

@@ -20,10 +20,10 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 
-def render(pdf: bytes, dpi: float) -> np.ndarray:
+def render(pdf: bytes, dpi: float, page: int = 0) -> np.ndarray:
     doc = pdfium.PdfDocument(pdf)
     try:
-        image = doc[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        image = doc[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
     finally:
         doc.close()
     return np.asarray(image)
@@ -35,11 +35,12 @@ def _jpeg(gray: np.ndarray, quality: int) -> bytes:
     return out.getvalue()
 
 
-def scan(pdf: bytes, seed: int, *, blur: float = 0.0) -> bytes:
-    """A page through an office scanner: 200-300 dpi, up to 3° skew, noise, JPEG."""
+def _scanned(pdf: bytes, seed: int, page: int, blur: float) -> tuple[np.ndarray, int, int]:
+    """One page through an office scanner: 200-300 dpi, up to 3° skew, noise; the picture,
+    its dpi and the JPEG quality the scanner saves it with."""
     rnd = random.Random(seed)
     dpi = rnd.choice([200, 240, 300])
-    gray = render(pdf, dpi).astype(np.float32)
+    gray = render(pdf, dpi, page).astype(np.float32)
     h, w = gray.shape
     angle = rnd.uniform(-3, 3)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -47,7 +48,25 @@ def scan(pdf: bytes, seed: int, *, blur: float = 0.0) -> bytes:
     gray = cv2.GaussianBlur(gray, (0, 0), 0.6 + blur)
     noise = np.random.default_rng(seed).normal(0, 8, gray.shape)
     gray = np.clip(gray * rnd.uniform(0.9, 1.0) + noise, 0, 255).astype(np.uint8)
-    return _jpeg(gray, rnd.randint(70, 90))
+    return gray, dpi, rnd.randint(70, 90)
+
+
+def scan(pdf: bytes, seed: int, *, blur: float = 0.0) -> bytes:
+    """The first page through an office scanner, as a JPEG."""
+    gray, _, quality = _scanned(pdf, seed, 0, blur)
+    return _jpeg(gray, quality)
+
+
+def scan_pdf(pdf: bytes, seed: int) -> bytes:
+    """Every page through an office scanner, saved as a scanner saves them: one PDF of JPEG
+    pages, with no text layer."""
+    pages = []
+    for page in range(len(pdfium.PdfDocument(pdf))):
+        gray, dpi, quality = _scanned(pdf, seed + page, page, 0.0)
+        pages.append(Image.open(io.BytesIO(_jpeg(gray, quality))))
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out.getvalue()
 
 
 def photo(pdf: bytes, seed: int, *, blur: float = 0.0) -> bytes:

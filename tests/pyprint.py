@@ -1,7 +1,7 @@
 """HTML printed to PDF by the Python libraries web apps use instead of a browser: WeasyPrint
 (its own PDF writer over Pango) and xhtml2pdf (reportlab underneath). Both are fed the pages of
-tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py, tests/saasgen.py, tests/eastgen.py and
-tests/utilitygen.py, written for Chromium: each lays out their tables, wraps and fonts its own
+tests/appgen.py, tests/htmlgen.py, tests/foreigngen.py, tests/saasgen.py, tests/eastgen.py,
+tests/utilitygen.py and tests/longgen.py, written for Chromium: each lays out their tables, wraps and fonts its own
 way, which is the point.
 
 xhtml2pdf knows only the PDF base fonts unless a page embeds one: Slovak and Czech letters
@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-from tests import appgen, eastgen, foreigngen, htmlgen, saasgen, utilitygen
+from tests import appgen, eastgen, foreigngen, htmlgen, longgen, saasgen, utilitygen
 from tests.docgen import Doc, make_doc
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/"
@@ -46,27 +46,35 @@ PRODUCERS: dict[str, Callable[[str], bytes]] = {
 }
 
 
+def _apps(seed: int) -> tuple[Doc, str, dict[str, object]]:
+    doc, lang, choices = appgen.make(seed)
+    return doc, appgen.render(doc, lang, choices, seed), appgen.expected_of(doc, lang)
+
+
+def _html(seed: int) -> tuple[Doc, str, dict[str, object]]:
+    doc = make_doc(seed)
+    page, not_printed = htmlgen.render(doc, seed)
+    return doc, page, {k: v for k, v in doc.expected().items() if k not in not_printed}
+
+
+PAGES: dict[str, Callable[[int], tuple[Doc, str, dict[str, object]]]] = {
+    "apps": _apps,
+    "html": _html,
+    "foreign": foreigngen.page_of,
+    "saas": saasgen.page_of,
+    "east": eastgen.page_of,
+    "utility": utilitygen.page_of,
+    "long": longgen.page_of,
+}
+
+
 def printed(
     producer: str, family: str, n: int, first_seed: int
 ) -> Iterator[tuple[Doc, bytes, dict[str, object]]]:
-    """(document, PDF, expected fields) for n seeds of `family` ("apps": tests/appgen.py,
-    "html": tests/htmlgen.py, "foreign": tests/foreigngen.py, "saas": tests/saasgen.py, "east":
-    tests/eastgen.py, "utility": tests/utilitygen.py) printed by `producer`."""
+    """(document, PDF, expected fields) for n seeds of `family` (a key of `PAGES`: "apps" is
+    tests/appgen.py, "html" tests/htmlgen.py, the others their generator's name without
+    "gen") printed by `producer`."""
     to_pdf = PRODUCERS[producer]
     for seed in range(first_seed, first_seed + n):
-        if family == "apps":
-            doc, lang, choices = appgen.make(seed)
-            page, expected = appgen.render(doc, lang, choices, seed), appgen.expected_of(doc, lang)
-        elif family == "foreign":
-            doc, page, expected = foreigngen.page_of(seed)
-        elif family == "saas":
-            doc, page, expected = saasgen.page_of(seed)
-        elif family == "east":
-            doc, page, expected = eastgen.page_of(seed)
-        elif family == "utility":
-            doc, page, expected = utilitygen.page_of(seed)
-        else:
-            doc = make_doc(seed)
-            page, not_printed = htmlgen.render(doc, seed)
-            expected = {k: v for k, v in doc.expected().items() if k not in not_printed}
+        doc, page, expected = PAGES[family](seed)
         yield doc, to_pdf(page), expected
