@@ -249,6 +249,7 @@ NUMBER = _compile(
     r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.º|n\.|nº|n®|#)",  # ® : OCR's º
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"evidenční číslo|evidenčné číslo",  # Czech and Slovak accounting programs
+    r"\bč\. ?(?:faktúry|faktury|dokladu|dobropisu)|\bčís\. ?(?:faktúry|faktury|dokladu)|\bfakt\. ?č\.",
     r"poradové číslo dokladu(?:/účtu)?|^por\. číslo|^číslo(?=\s*[:/])|^number(?=\s*:)",
     _NUMBER_WORD,  # a whole cell
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
@@ -274,7 +275,9 @@ TAX_WORD = _compile(
 )
 VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
 ISSUE = _compile(
-    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaoý]",
+    r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaáoý]",
+    # abbreviated as programs print them in narrow columns: "Dát. vyhotovenia", "Datum vyst."
+    r"dát(?:um|\.)\s*vyst(?:\.|avenia|avení)|dát\.\s*vyhot(?:\.|ovenia|ovení)|vyhotoven[éaáoý]\b",
     r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
     r"rechnungsdatum|beleg-?datum|rechnungs-datum|ausstellungsdatum|ausgestellt am|datum der rechnung",
     r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
@@ -292,7 +295,10 @@ ISSUE = _compile(
 DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
     r"datum zdaň\. plnění|dátum zdaň\. plnenia|datum zdanitelného plnění|datum plnění|dátum zdaniteľného plnenia",
-    r"datum uskutečnění (?:zdanitelného )?plnění",
+    r"datum uskutečnění (?:zdanitelného )?plnění|den uskutečnění (?:zdanitelného )?plnění",
+    # "Datum zdanit. plnění", "Dat. uskut. zdan. plnění", "Dát. dodania", "DZP"
+    r"dát(?:um|\.)\s*(?:uskut\.\s*)?(?:zdanit|zdaň|zd)\.\s*(?:plnění|plnenia|pl\.)",
+    r"dát(?:um|\.)\s*uskut\.\s*(?:zdanitelného\s*)?plnění|dát(?:um|\.)\s*dod(?:\.|ania\b|ání\b)|\bDZP\b",
     r"dátum vzniku daňovej povinnosti|date of supply|supply date|delivery date|tax point(?: date)?",
     r"service date|date of service|date of delivery",
     r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",
@@ -311,7 +317,7 @@ DUE = _compile(
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
-    r"^vencimiento\b",
+    r"^vencimiento\b|dát(?:um|\.)\s*splat\.",
     r"please (?:pay|remit) (?:until|by)|^pay(?:able)? by\b",
 )
 ROUNDING = _compile(
@@ -345,7 +351,8 @@ TOTALS: tuple[re.Pattern[str], ...] = (
     _total(
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
         r"^\s*na úhradu\b",
-        r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť",
+        r"zostáva uhradiť|k zaplateniu|k zaplacení|zbývá uhradit|zostáva zaplatiť|zbývá zaplatit",
+        r"čiastka na úhradu|čiastka k úhrade|k platbě|k platbe",
         r"offener betrag|restbetrag|noch zu zahlen|amount outstanding|outstanding amount|solde dû",
         r"^residual\b|remaining balance|amount remaining|reste dû|solde à payer",
         r"total due|amount due|total to pay|balance due|amount payable|total payable|due payable",
@@ -359,6 +366,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"total ttc|montant ttc|totaal incl\.? btw|factuur totaal|totale documento|totale fattura",
         r"bruttó összesen|wartość brutto|razem brutto",
         r"bruttobetrag|summe brutto|gesamtsumme|rechnungssumme|total brutto",
+        r"celková cena (?:s dph|vrátane dph|včetně dph)|cena celk(?:om|em) (?:s dph|vrátane dph|včetně dph)",
     ),
     _total(
         r"^\s*(?:celkom|celkem|spolu|total|totaal|totale|gesamt|summe|összesen|razem)"

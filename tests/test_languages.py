@@ -203,3 +203,43 @@ def test_every_month_by_its_english_names_in_both_orders(month: int) -> None:
     for name in (calendar.month_abbr[month], calendar.month_name[month]):
         assert parse_date(f"3 {name} 2026") == date(2026, month, 3), name
         assert parse_date(f"{name} 3, 2026") == date(2026, month, 3), name
+
+
+# Labels as programs abbreviate them in narrow columns (Money S3, Pohoda, KROS prints)
+_ABBREVIATED = [
+    ("issue_date", "Dát. vyhotovenia"),
+    ("issue_date", "Dat. vystavení"),
+    ("issue_date", "Dátum vyst."),
+    ("issue_date", "Vystavená"),
+    ("issue_date", "Vyhotovené"),
+    ("delivery_date", "Datum zdanit. plnění"),
+    ("delivery_date", "Dat. uskut. zdan. plnění"),
+    ("delivery_date", "Datum zd. plnění"),
+    ("delivery_date", "Dát. dodania"),
+    ("delivery_date", "DZP"),
+    ("delivery_date", "Den uskutečnění zdanitelného plnění"),
+    ("due_date", "Datum splat."),
+    ("due_date", "Dát. splat."),
+]
+
+
+@pytest.mark.parametrize(("key", "label"), _ABBREVIATED)
+def test_abbreviated_date_labels(key: str, label: str) -> None:
+    f = extract_fields(Grid.from_text(f"FAKTÚRA 2026001\n{label}: 12.03.2026\n"))
+    dates = {"issue_date": f.issue_date, "delivery_date": f.delivery_date, "due_date": f.due_date}
+    assert dates == {k: date(2026, 3, 12) if k == key else None for k in dates}
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["K platbě", "Čiastka na úhradu", "Zbývá zaplatit", "Celková cena s DPH", "Cena celkem s DPH"],
+)
+def test_more_labels_of_the_amount_to_pay(label: str) -> None:
+    f = extract_fields(Grid.from_text(f"FAKTÚRA 2026001\nCena celkem\n{label}:   1 234,56 €\n"))
+    assert f.total == Decimal("1234.56")
+
+
+@pytest.mark.parametrize("label", ["Č. faktúry", "Čís. dokladu", "Fakt. č.", "Č. dokladu"])
+def test_abbreviated_number_labels(label: str) -> None:
+    f = extract_fields(Grid.from_text(f"{label} 2026001\nSpolu k úhrade:  1 234,56 €\n"))
+    assert f.number == "2026001"
