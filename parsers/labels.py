@@ -398,7 +398,10 @@ SUPPLIER = _compile(
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
     r"|sprzedający|dostawca|wystawca|proveedor|vendedor|emisor|issuer|bill from|from|verkauft von|vendu par"
-    r"|verkocht door|venduto da)\s*(?=[:/]|$)"
+    r"|verkocht door|venduto da|vystavovateľ|vystavovatel|zhotoviteľ|zhotovitel)"
+    # what it supplies or its other name after it: "Dodávateľ tovaru", "Dodávateľ - predávajúci"
+    r"(?:\s*[-–(]?\s*(?:tovaru|služby|služieb|zboží|služeb|predávajúci|prodávající)\)?)?"
+    r"\s*(?=[:/]|$)"
 )
 CUSTOMER = _compile(
     r"^(?:odberateľ|odběratel|kupujúci|kupující|customer|buyer|bill to|billed to|invoice to|sold to"
@@ -406,7 +409,10 @@ CUSTOMER = _compile(
     r"|rechnungsempfänger|rechnungsadresse|kunde|käufer|auftraggeber|client|acheteur|facturé à|adresse du client"
     r"|adresse de facturation|adressé à|klant|koper|factuuradres|cliente|cessionario|committente"
     r"|destinatario|vevő|vásárló|megrendelő|nabywca|kupujący|odbiorca|płatnik|comprador|an|aan"
-    r"|rechnung an|invoiced to|issued to|bill-to|factuur aan|fatturato a|fattura a)"
+    r"|rechnung an|invoiced to|issued to|bill-to|factuur aan|fatturato a|fattura a"
+    r"|zákazník|adresát|platiteľ|plátca|plátce)"
+    # "Odběratel - fakturační adresa", "Odberateľ (fakturačná adresa)", "Príjemca faktúry"
+    r"(?:\s*[-–(]?\s*(?:fakturačná adresa|fakturační adresa|faktúry|faktury|kupujúci|kupující)\)?)?"
     r"\s*(?=[:/]|$)"
 )
 
@@ -415,6 +421,8 @@ SHIP_TO = _compile(
     r"^(?:ship to|shipping address|delivery address|deliver to|lieferadresse|lieferanschrift"
     r"|adresse de livraison|livré à|afleveradres|leveradres|indirizzo di consegna|szállítási cím"
     r"|adres dostawy|dirección de envío|dodacia adresa|doručovací adresa|miesto dodania"
+    r"|místo dodání|konečný príjemca|konečný příjemce|miesto určenia|místo určení|adresa dodania"
+    r"|dodací adresa|doručovacia adresa|adresa doručení|adresa doručenia"
     r"|abweichender (?:waren|zahlungs)empfänger|warenempfänger|zahlungsempfänger|payee"
     r"|représentant fiscal|tax representative|fiskální zástupce)\s*(?=[:/]|$)"
 )

@@ -243,3 +243,46 @@ def test_more_labels_of_the_amount_to_pay(label: str) -> None:
 def test_abbreviated_number_labels(label: str) -> None:
     f = extract_fields(Grid.from_text(f"{label} 2026001\nSpolu k úhrade:  1 234,56 €\n"))
     assert f.number == "2026001"
+
+
+_TWO_PARTIES = (
+    "FAKTÚRA 2026001\n{supplier:<40}{customer}\n"
+    "Alfa Stav s.r.o.                        Beta Obchod s.r.o.\n"
+    "Hlavná 1                                Dlhá 2\n"
+    "811 01 Bratislava                       040 01 Košice\n"
+    "IČO: 35790326                           IČO: 31333532\n"
+    "Spolu k úhrade:  1 234,56 €\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("supplier", "customer"),
+    [
+        ("Dodávateľ tovaru:", "Zákazník:"),
+        ("Dodávateľ - predávajúci:", "Odberateľ (fakturačná adresa):"),
+        ("Zhotoviteľ:", "Objednávateľ:"),
+        ("Vystavovateľ:", "Príjemca faktúry:"),
+        ("Poskytovatel služeb:", "Odběratel - fakturační adresa:"),
+        ("Dodavatel:", "Plátce:"),
+        ("Dodávateľ:", "Adresát:"),
+    ],
+)
+def test_party_headers_with_what_they_supply_or_another_name(supplier: str, customer: str) -> None:
+    f = extract_fields(Grid.from_text(_TWO_PARTIES.format(supplier=supplier, customer=customer)))
+    assert (f.supplier.name, f.supplier.ico) == ("Alfa Stav s.r.o.", "35790326")
+    assert (f.customer.name, f.customer.ico) == ("Beta Obchod s.r.o.", "31333532")
+
+
+@pytest.mark.parametrize(
+    "ship_to", ["Konečný příjemce", "Konečný príjemca", "Místo dodání", "Miesto určenia"]
+)
+def test_a_final_recipient_under_the_customer_lends_it_no_identifier(ship_to: str) -> None:
+    f = extract_fields(
+        Grid.from_text(
+            f"FAKTURA 2026001\n{'Dodavatel:':<40}Odběratel:\n{'Alfa Stav s.r.o.':<40}Beta Obchod s.r.o.\n"
+            f"{'Hlavní 1':<40}Dlouhá 2\n{'110 00 Praha 1':<40}602 00 Brno\n{'IČ: 35790326':<40}\n"
+            f"{'':<40}{ship_to}:\n{'':<40}Gama Sklad s.r.o.\n{'':<40}Krátká 3\n"
+            f"{'':<40}602 00 Brno\n{'':<40}IČ: 31333532\nCelkem k úhradě:  1 234,56 Kč\n"
+        )
+    )
+    assert (f.customer.name, f.customer.ico) == ("Beta Obchod s.r.o.", None)
