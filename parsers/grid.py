@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from parsers.labels import fast, folded, search
+from parsers.labels import fast, folded, ids_apart, search
 from parsers.pdftext import PdfText, layout_rows
 from parsers.values import CURRENCY_PATTERN
 
@@ -173,7 +173,11 @@ class Grid:
         for page in pdf.pages:
             for segs in layout_rows(list(page.segments), merge=not page.cells):
                 r = len(rows)
-                rows.append(tuple(Cell(r, i, s.left, s.right, s.text) for i, s in enumerate(segs)))
+                rows.append(
+                    tuple(
+                        Cell(r, i, s.left, s.right, ids_apart(s.text)) for i, s in enumerate(segs)
+                    )
+                )
         return cls(tuple(rows))
 
     @classmethod
@@ -189,7 +193,7 @@ class Grid:
                         len(cells),
                         m.start() * _CHAR_WIDTH,
                         m.end() * _CHAR_WIDTH,
-                        m.group(),
+                        ids_apart(m.group()),
                     )
                 )
             if cells:

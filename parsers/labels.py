@@ -494,12 +494,15 @@ LEGAL_FOOTER = re.compile(
 
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)
 
-_ICO_LABEL = r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?)"
+_ICO_LABEL = (
+    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?"
+    r"|(?<!daňové )identifikačné číslo(?! pre)|(?<!daňové )identifikační číslo(?! pro))"
+)
 _ICO_VALUE = r"(\d[\d ]{5,10}\d)"
-_DIC_LABEL = r"\b(?:DIČ|DIC|tax id)"
+_DIC_LABEL = r"\b(?:DIČ|DIC|tax id|daňové identifikačné číslo|daňové identifikační číslo)"
 _DIC_VALUE = r"((?:CZ|SK)?\s?\d{8,10})\b"
 _IC_DPH_LABEL = (
-    r"\b(?:IČ ?(?:pre |pro )?DPH|IC ?(?:pre |pro )?DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
+    r"\b(?:IČ ?(?:pre |pro )?DPH|IC ?(?:pre |pro )?DPH|identifikačné číslo pre DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
     r"|VAT reg\.? ?no\.?|VAT registration no\.?|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?"
     r"|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"
@@ -529,3 +532,54 @@ IDENTIFIERS: dict[str, tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]]
     )
 }
 IBAN = re.compile(r"\bIBAN\b", NOCASE)
+
+# Two or three identifiers under one label, their values parted the same way ("IČO/DIČ:
+# 35790326/2020104735", "DIČ / IČ DPH: 2020104735 / SK2020104735"): `ids_apart` writes each
+# under its own label, so that no pattern reads one label's value as another's.
+_ANY_ID_LABEL = f"(?:{_IC_DPH_LABEL})|(?:{_ICO_LABEL})|(?:{_DIC_LABEL})"
+_ID_SHAPE = r"(?:[A-Z]{2}\s?)?\d[\d ]{5,12}\d"
+_PAIRED_IDS = re.compile(
+    rf"((?:{_ANY_ID_LABEL})(?:\s*/\s*(?:{_ANY_ID_LABEL})){{1,2}})\s*:\s*"
+    rf"({_ID_SHAPE}(?:\s*/\s*{_ID_SHAPE}){{0,2}})\b",
+    NOCASE,
+)
+_ID_LABELS = (("ic_dph", _IC_DPH_LABEL), ("ico", _ICO_LABEL), ("dic", _DIC_LABEL))
+_ID_WORD = {"ico": "IČO", "dic": "DIČ", "ic_dph": "IČ DPH"}
+
+
+def _id_key(label: str) -> str | None:
+    return next((k for k, p in _ID_LABELS if re.fullmatch(p, label.strip(), NOCASE)), None)
+
+
+def _shaped_key(value: str, keys: list[str]) -> str | None:
+    """Which of the label's identifiers a value alone is, by its shape: a country's letters
+    make a VAT id (a Czech DIČ under "IČ/DIČ"), eight digits an IČO, nine or ten a DIČ."""
+    digits = value.replace(" ", "")
+    if digits[:2].isalpha():
+        return "ic_dph" if "ic_dph" in keys else "dic" if "dic" in keys else None
+    key = "ico" if len(digits) <= 8 else "dic"
+    return key if key in keys else None
+
+
+def ids_apart(text: str) -> str:
+    """`text` with identifiers sharing a label written each under its own; a value alone
+    under two labels goes to the one its shape says, or to none."""
+    if "/" not in text:
+        return text
+
+    def apart(m: re.Match[str]) -> str:
+        keys = [_id_key(label) for label in re.split(r"\s*/\s*", m.group(1))]
+        values = re.split(r"\s*/\s*", m.group(2))
+        if None in keys:
+            return m.group(0)
+        known = [k for k in keys if k is not None]
+        if len(values) == 1:
+            key = _shaped_key(values[0], known)
+            pairs = [(key, values[0])] if key else []
+        elif len(values) == len(known):
+            pairs = list(zip(known, values, strict=True))
+        else:
+            pairs = []  # which value is whose is not said
+        return "  ".join(f"{_ID_WORD[k]}: {v}" for k, v in pairs) or m.group(1)
+
+    return _PAIRED_IDS.sub(apart, text)

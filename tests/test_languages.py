@@ -286,3 +286,31 @@ def test_a_final_recipient_under_the_customer_lends_it_no_identifier(ship_to: st
         )
     )
     assert (f.customer.name, f.customer.ico) == ("Beta Obchod s.r.o.", None)
+
+
+_SUPPLIER_IDS = "FAKTÚRA 2026001\nDodávateľ:\nAlfa s.r.o.\nHlavná 1\n811 01 Bratislava\n{ids}\nSpolu k úhrade: 10,00 €\n"
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        ("IČO/DIČ: 35790326/2020104735", ("35790326", "2020104735", None)),
+        (
+            "IČO / DIČ / IČ DPH: 35790326 / 2020104735 / SK2020104735",
+            ("35790326", "2020104735", "SK2020104735"),
+        ),
+        ("DIČ/IČ DPH: 2020104735/SK2020104735", (None, "2020104735", "SK2020104735")),
+        ("IČ/DIČ: 27809901/CZ27809901", ("27809901", "CZ27809901", None)),
+        # one value under two labels: the one its shape says, never the other
+        ("IČO/DIČ: 35790326", ("35790326", None, None)),
+        ("DIČ/IČ DPH: SK2020104735", (None, None, "SK2020104735")),
+        ("Identifikačné číslo: 35790326", ("35790326", None, None)),
+        ("Daňové identifikačné číslo: 2020104735", (None, "2020104735", None)),
+        ("Identifikačné číslo pre DPH: SK2020104735", (None, None, "SK2020104735")),
+    ],
+)
+def test_identifiers_under_one_label_or_written_out(
+    ids: str, expected: tuple[str | None, ...]
+) -> None:
+    s = extract_fields(Grid.from_text(_SUPPLIER_IDS.format(ids=ids))).supplier
+    assert (s.ico, s.dic, s.ic_dph) == expected
