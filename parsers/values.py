@@ -77,7 +77,7 @@ for _number_, _names in enumerate(
 _MONTH_WORD = r"([^\W\d_]{3,12})\.?"
 # "24. novembra 2026", "24th November 2026", "24-Nov-2026"
 _DATE_DAY_MONTH = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?(?:\.?\s+|-){_MONTH_WORD}(?:,?\s+|-)(\d{{4}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?(?:\.?\s+|-|\s+de\s+){_MONTH_WORD}(?:,?\s+|-|\s+de\s+)(\d{{4}})(?!\d)"
 )
 # Roman months, as older Czech, Slovak and Polish prints write them: 24.XI.2026, 24. XI. 2026
 _DATE_ROMAN = re.compile(r"(?<!\d)(\d{1,2})\.\s?([IVX]{1,4})\.\s?(\d{4})(?!\d)")

@@ -24,6 +24,7 @@ from tests.docgen import FONT_DIR, LAYOUTS, make_doc, to_ubl, with_embedded
     ("text", "expected"),
     [
         ("7. Mai 2014", date(2014, 5, 7)),
+        ("24 de noviembre de 2026", date(2026, 11, 24)),  # Spanish, the month between "de"
         ("24. novembra 2026", date(2026, 11, 24)),
         ("3. května 2025", date(2025, 5, 3)),
         ("20 mars 2023", date(2023, 3, 20)),
