@@ -324,6 +324,15 @@ def _title_type(text: str) -> DocType:
 def _doc_number_value(text: str) -> str | None:
     words = text.split()
     token = words[0].rstrip(".,;:") if words else ""
+    if (
+        len(words) > 1
+        and re.fullmatch(r"[A-Z]{1,4}", token)
+        and re.fullmatch(r"\d\w*[/-][\w/-]*\w", words[1])
+        and parse_date(words[1]) is None
+    ):
+        return (
+            f"{token} {words[1]}"  # a series before its number: "F 1234K20/1234/12", "FV 12/2026"
+        )
     if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
     if len(words) > 1 and re.fullmatch(r"\d{1,2}", token) and re.search(r"\d", words[1]):
@@ -1031,6 +1040,8 @@ def _party_block(
             # what follows the header word: ": Name", "/ Supplier" (a translation), or nothing
             text = _SUPPLIER.sub("", _CUSTOMER.sub("", text))
             text = re.sub(r"^\s*/[^:]*", "", text).lstrip(" :")
+        elif head is not None and c.row == head.row and c.index == head.index + 1:
+            pass  # the header's own value: "Nabywca: | GŁÓWNY URZĄD STATYSTYCZNY"
         elif _is_label_value(grid, c, inside) or labels.SHIP_TO.search(text):
             continue
         if _title_or_label(text):

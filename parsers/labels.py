@@ -359,6 +359,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"zu zahlen(?:der betrag)?|zahlbetrag|zahlungsbetrag|gesamtbetrag|rechnungsbetrag|endbetrag",
         r"net à payer|montant à payer|reste à payer|total à payer|te betalen|totaal te betalen",
         r"totale da pagare|importo da pagare|fizetendő(?: összeg)?|do zapłaty|razem do zapłaty",
+        r"należność ogółem|kwota należności|należność do zapłaty",
         r"total a pagar|importe a pagar|total factura|total de la factura|importe total",
     ),
     _total(

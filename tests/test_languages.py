@@ -315,3 +315,35 @@ def test_identifiers_under_one_label_or_written_out(
 ) -> None:
     s = extract_fields(Grid.from_text(_SUPPLIER_IDS.format(ids=ids))).supplier
     assert (s.ico, s.dic, s.ic_dph) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Faktura nr: F 1234K20/1234/12", "F 1234K20/1234/12"),
+        ("Faktúra číslo: FV 12/2026", "FV 12/2026"),
+        ("Číslo faktúry: 2026-0012", "2026-0012"),
+    ],
+)
+def test_a_number_series_printed_apart_from_its_number(line: str, number: str) -> None:
+    f = extract_fields(
+        Grid.from_text(f"{line}\nDodávateľ:\nAlfa s.r.o.\nSpolu k úhrade: 10,00 €\n")
+    )
+    assert f.number == number
+
+
+def test_the_value_beside_a_party_header_is_the_party_and_polish_totals_are_read() -> None:
+    f = extract_fields(
+        Grid.from_text(
+            "Faktura VAT nr FV 7/2026\n"
+            "Sprzedawca:      ALFA SP. Z O.O.\n"
+            "                 ul. Długa 1, 00-001 Warszawa\n"
+            "Nabywca:         GŁÓWNY URZĄD STATYSTYCZNY\n"
+            "                 al. Niepodległości 208, 00-925 Warszawa\n"
+            "Cena             Ilość             Wartość\n"
+            "100,00           1                 100,00\n"
+            "Należność ogółem:       123,00 PLN\n"
+        )
+    )
+    assert f.customer.name == "GŁÓWNY URZĄD STATYSTYCZNY"
+    assert (f.total, f.currency) == (Decimal("123.00"), "PLN")
