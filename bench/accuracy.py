@@ -245,22 +245,32 @@ def apps_set(n: int) -> None:
     )
 
 
-# Families written on 2026-12-04 (module, label, first run, the seeds their fixes were made on)
-# printed by Chromium and reported on seeds of their own
-_LATER_FAMILIES = (
-    ("saasgen", "online services and shops", "91.7 % exact / 0.8 % wrong, 12 of 40", 63000),
-    ("eastgen", "PL/HU/IT/ES programs' layouts", "94.5 % exact / 1.7 % wrong, 24 of 40", 115000),
+_CHROMIUM = ("chromium", "chromedriver")
+# Families written on 2026-12-04 (module, label, first run, the seeds their fixes were made on,
+# what prints them: Chromium, or a library's own PDF), reported on seeds of their own
+_LATER_FAMILIES: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
+    ("saasgen", "online services and shops", "91.7 % exact / 0.8 % wrong, 12 of 40", 63000, _CHROMIUM),
+    ("eastgen", "PL/HU/IT/ES programs' layouts", "94.5 % exact / 1.7 % wrong, 24 of 40", 115000, _CHROMIUM),
     (
         "utilitygen",
         "Slovak utility and telecom bills",
         "57.9 % exact / 4.5 % wrong, 0 of 40",
         156000,
+        _CHROMIUM,
     ),
     (
         "longgen",
         "wholesalers' invoices of several pages",
         "98.2 % exact / 1.8 % wrong (all the generator's own: a Czech print's DIČ), 26 of 40",
         176000,
+        _CHROMIUM,
+    ),
+    (
+        "igen",
+        "InvoiceGenerator, a Czech invoicing library's own PDFs",
+        "81.1 % exact / 5.5 % wrong, 6 of 40",
+        184000,
+        (),
     ),
 )
 
@@ -270,14 +280,15 @@ def later_family_sets(n: int) -> None:
     fixes made on seeds 60000-62039), tests/eastgen.py (Polish, Hungarian, Italian and
     Spanish programs' layouts; 110000-111039), tests/utilitygen.py (Slovak utility and
     telecom bills; 150000-151039), tests/longgen.py (wholesalers' invoices of several pages;
-    170000-172039)."""
+    170000-172039), tests/igen.py (InvoiceGenerator's reportlab PDFs; 180000-181059)."""
     import importlib
 
-    for module, label, first, seed in _LATER_FAMILIES:
+    for module, label, first, seed, needs in _LATER_FAMILIES:
         browser_set(
             n,
             importlib.import_module(f"tests.{module}").documents,
             f"{label} ({n}; untuned at its first run, which read {first} accepted)",
+            needs=needs,
             first_seed=seed,
         )
 

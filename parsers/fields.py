@@ -491,12 +491,11 @@ def _total(grid: Grid) -> tuple[Decimal | None, str | None]:
     for tier, label in enumerate(_TOTALS):
         # the weakest labels ("Celkem s DPH") also head table columns: only a value right of
         # them; any label in a row of column heads ("Preis | Gesamtbetrag") heads a column
-        found = grid.value_for(
-            label, parse_amount, below=tier < len(_TOTALS) - 1, skip=_column_head
-        )
+        weak = tier >= len(_TOTALS) - labels.WEAK_TOTALS
+        found = grid.value_for(label, parse_amount, below=not weak, skip=_column_head)
         if found:
             (value, currency), cell = found
-            payable = _row_gross(grid, cell, value) if tier == len(_TOTALS) - 1 else value
+            payable = _row_gross(grid, cell, value) if weak else value
             if payable is not None:
                 return payable, currency
     for head, _ in grid.find(labels.PAYABLE_COLUMN):

@@ -246,7 +246,7 @@ TITLE_CELL = re.compile(
 _NUMBER_WORD = r"^(?:číslo|number|nummer|numéro|numero|numer|szám|nr\.?|no\.?|n°|č\.)(?=\s*:?\s*$)"
 NUMBER = _compile(
     rf"(?:{_DOC_WORD})(?:\s*[-–]\s*daňový doklad|\s+k (?:prijatej|přijaté) platb[eě]|\s*\(\d{{3}}\))?\)?"
-    r"\s*(?:č\.|číslo|no\.|nr\.?|number|nummer|numéro|n°|n\.º|n\.|nº|n®|#)",  # ® : OCR's º
+    r"\s*(?:č\.|číslo|no\.|nr\.?|number|num\.|nummer|numéro|n°|n\.º|n\.|nº|n®|#)",  # ® : OCR's º
     r"číslo (?:faktúry|faktury|dokladu|dobropisu)|invoice (?:no\.?|number|#)",
     r"evidenční číslo|evidenčné číslo",  # Czech and Slovak accounting programs
     r"\bč\. ?(?:faktúry|faktury|dokladu|dobropisu)|\bčís\. ?(?:faktúry|faktury|dokladu)|\bfakt\. ?č\.",
@@ -255,7 +255,7 @@ NUMBER = _compile(
     r"rechnungs-?(?:nummer|nr\.?)|beleg-?(?:nummer|nr\.?)|gutschrifts-?(?:nummer|nr\.?)",
     r"n° de (?:facture|l'avoir)|numéro de (?:facture|l'avoir)|factuurnummer|factuurnr\.?",
     r"numero (?:fattura|documento)|fattura n\.|n\.\s?(?:documento|fattura)|számla ?sorszáma|számlaszám",
-    r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu|document no\.?",
+    r"sorszám|documentnummer|dokumentnummer|n° (?:de )?document|nr\.? dokumentu|document (?:no\.?|num\.)",
     r"numer faktury|nr faktury|número de factura|factura n(?:\.º|[º°.®])",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
@@ -273,7 +273,9 @@ NET = _compile(
 TAX_WORD = _compile(
     r"\b(?:VAT|TVA|BTW|IVA|ÁFA|MwSt|USt|DPH|PTU|tax|tax amount|umsatzsteuer|mehrwertsteuer|steuer)\b"
 )
-VS = _compile(r"variabiln(?:ý|í) symbol|variable symbol|var\. ?symbol|\bVS\b|payment reference")
+VS = _compile(
+    r"variabiln(?:ý|í) (?:symbol|sym\.)|variable symbol|var\. ?symbol|\bVS\b|payment reference"
+)
 ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaáoý]",
     # abbreviated as programs print them in narrow columns: "Dát. vyhotovenia", "Datum vyst."
@@ -284,6 +286,7 @@ ISSUE = _compile(
     r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|(?<!teljesítés )kelte|^kelt\b",
     r"data wystawienia|data wyst\.|fecha de (?:la )?factura|fecha de emisión|issued (?:at|on)",
     r"^issued(?=\s*:|\s*$)",
+    r"date of exposure|den vystavení",  # InvoiceGenerator's English, and its Czech
     # "Rechnung # RE-1 von 21.01.2019", not "Ihr Schreiben vom 10.09.2013" nor "Version 2.6 vom …"
     # and "FATTURA N. 12/2025 del 15/03/2025", "Faktura nr 1/2025 z dnia 15.03.2025"
     rf"(?:{_DOC_WORD})\b[^\n]{{0,40}}?\d\S*\s+(?:vo[mn]|del|du|z dnia|de fecha)\b"
@@ -300,7 +303,7 @@ DELIVERY = _compile(
     r"dát(?:um|\.)\s*(?:uskut\.\s*)?(?:zdanit|zdaň|zd)\.\s*(?:plnění|plnenia|pl\.)",
     r"dát(?:um|\.)\s*uskut\.\s*(?:zdanitelného\s*)?plnění|dát(?:um|\.)\s*dod(?:\.|ania\b|ání\b)|\bDZP\b",
     r"dátum vzniku daňovej povinnosti|date of supply|supply date|delivery date|tax point(?: date)?",
-    r"service date|date of service|date of delivery",
+    r"service date|date of service|date of delivery|^taxable date\b",
     r"dátum vyhot\. a dodania|dodané dňa|^dodané\b|datum dodání|dodáno dne|^dodáno\b",
     r"liefer-? ?(?:und rechnungs)?datum|leistungsdatum|liefer- und leistungsdatum|lieferdatum",
     r"leistungszeitraum|lieferzeitraum",
@@ -317,7 +320,7 @@ DUE = _compile(
     r"zahlbar innerhalb [^,;]{0,30}?\bbis(?: zum)?|payable (?:with)?in [^,;]{0,30}?\bby",
     r"date d'échéance|échéance|à payer avant le|vervaldatum|uiterste betaaldatum|betalen vóór",
     r"data (?:di )?scadenza|scadenza|fizetési határidő|termin płatności|fecha de vencimiento",
-    r"^vencimiento\b|dát(?:um|\.)\s*splat\.",
+    r"^vencimiento\b|dát(?:um|\.)\s*splat\.|^payback(?=\s*:)",
     r"please (?:pay|remit) (?:until|by)|^pay(?:able)? by\b",
 )
 ROUNDING = _compile(
@@ -347,6 +350,12 @@ def _total(*alternatives: str) -> re.Pattern[str]:
     return re.compile(_lenient(f"(?:{'|'.join(alternatives)}){_NOT_NET}"), NOCASE)
 
 
+# the bare word, then the label's end: a currency, a colon, the cell's end or the amount
+_BARE_TOTAL = r"(?:celkom|celkem|spolu|total|totaal|totale|gesamt|summe|összesen|razem)"
+_BARE_END = (
+    r"(?:\s*\(?(?:€|EUR|CZK|USD|GBP|CHF|PLN|HUF)\)?)?"
+    r"(?:\s*:?\s*$|\s*:\s*(?=[-−]?\s*(?:€|\$|£|EUR|CZK|Kč)?\s*\d[\d\s.,]*(?:,-)?\s*(?:€|EUR|CZK|Kč|\$|£)?\s*$))"
+)
 TOTALS: tuple[re.Pattern[str], ...] = (
     _total(
         r"spolu na úhradu|suma na úhradu|celkom na úhradu|celkom k úhrade|celkem k úhradě|k úhrade|k úhradě",
@@ -370,11 +379,14 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"celková cena (?:s dph|vrátane dph|včetně dph)|cena celk(?:om|em) (?:s dph|vrátane dph|včetně dph)",
     ),
     _total(
-        r"^\s*(?:celkom|celkem|spolu|total|totaal|totale|gesamt|summe|összesen|razem)"
-        r"(?: s dph| vrátane dph| včetně dph| incl\.? vat| inkl\.? mwst\.?)?"
-        r"(?:\s*\(?(?:€|EUR|CZK|USD|GBP|CHF|PLN|HUF)\)?)?\s*:?\s*$"
+        rf"^\s*{_BARE_TOTAL}"
+        r" (?:s dph|vrátane dph|včetně dph|incl\.? vat|inkl\.? mwst\.?|with (?:tax|vat)|incl\.? tax)"
+        rf"{_BARE_END}"
     ),
+    _total(rf"^\s*{_BARE_TOTAL}{_BARE_END}"),
 )
+# How many of the last tiers are the bare words, which also head columns or sum a recap's row
+WEAK_TOTALS = 2
 
 # Column heads that can only mean the amount to pay (never a line item's amount): a summary
 # table's last column, its last row the sum of the rows above ("… | MwSt-% | Endbetrag").
@@ -399,7 +411,7 @@ SUPPLIER = _compile(
     r"|poskytovatel|lieferant|verkäufer|rechnungssteller|rechnungsersteller|rechnungsaussteller|auftragnehmer|fournisseur|vendeur|émetteur"
     r"|leverancier|verkoper|fornitore|cedente|prestatore|eladó|szállító|kibocsátó|sprzedawca"
     r"|sprzedający|dostawca|wystawca|proveedor|vendedor|emisor|issuer|bill from|from|verkauft von|vendu par"
-    r"|verkocht door|venduto da|vystavovateľ|vystavovatel|zhotoviteľ|zhotovitel)"
+    r"|verkocht door|venduto da|vystavovateľ|vystavovatel|zhotoviteľ|zhotovitel|provider)"
     # what it supplies or its other name after it: "Dodávateľ tovaru", "Dodávateľ - predávajúci"
     r"(?:\s*[-–(]?\s*(?:tovaru|služby|služieb|zboží|služeb|predávajúci|prodávající)\)?)?"
     r"\s*(?=[:/]|$)"
@@ -496,14 +508,14 @@ LEGAL_FOOTER = re.compile(
 # ---- identifiers, by their labels (values are checked by their check digits elsewhere)
 
 _ICO_LABEL = (
-    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?"
+    r"\b(?:IČO|IČ|ICO|company id|reg\. ?no\.?|registration no\.?|IR(?=\s*:)"
     r"|(?<!daňové )identifikačné číslo(?! pre)|(?<!daňové )identifikační číslo(?! pro))"
 )
 _ICO_VALUE = r"(\d[\d ]{5,10}\d)"
 _DIC_LABEL = r"\b(?:DIČ|DIC|tax id|daňové identifikačné číslo|daňové identifikační číslo)"
 _DIC_VALUE = r"((?:CZ|SK)?\s?\d{8,10})\b"
 _IC_DPH_LABEL = (
-    r"\b(?:IČ ?(?:pre |pro )?DPH|IC ?(?:pre |pro )?DPH|identifikačné číslo pre DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)"
+    r"\b(?:IČ ?(?:pre |pro )?DPH|IC ?(?:pre |pro )?DPH|identifikačné číslo pre DPH|VAT[- ]ID|VAT No\.?|VAT number|VAT(?=\s*:)|TVA(?=\s*:)|IVA(?=\s*:)|VAT in(?=\s*:)"
     r"|VAT reg\.? ?no\.?|VAT registration no\.?|USt-?Id(?:Nr)?\.?|USt\.?-?ID-?Nr\.?"
     r"|USt\.?-?Id(?:ent)?\.?-?nr\.?|UID(?:-?Nr\.?)?|N° TVA|TVA intracom(?:munautaire|\.)?"
     r"|n° de TVA|BTW[- ]?(?:nummer|nr\.?|id)?|P\. ?IVA|partita IVA|közösségi adószám"

@@ -204,7 +204,8 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> PageText:
         rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
         # PDFium gives every character whose box touches a rect: where glyphs overlap the
         # next glyph's rect (Chromium places each glyph alone, kerned), "s.r.o." would read
-        # "s.r.r.o."; such pages are read character by character instead (~3× slower). So
+        # "s.r.r.o.", and where lines overlap, the line above takes the "Š" of the one under
+        # it; such pages are read character by character instead (~3× slower). So
         # are pages of a rect per glyph: their tight ink boxes leave a monospace "." or "i"
         # as far from its neighbours as a word gap ("s . r . o ."), the advances do not.
         segments: list[Segment] = []
@@ -293,8 +294,12 @@ def _characters(text: str) -> str:
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    """Two rects (left, bottom, right, top) of one line, b starting well inside a."""
-    return a[0] < b[0] < a[2] - 0.05 and min(a[3], b[3]) > max(a[1], b[1])
+    """Two rects (left, bottom, right, top) of one line, b starting well inside a; or b the
+    next line under a, closer than its glyphs are tall (8 pt text on 8.5 pt leading), so an
+    accent ("Š") reaches into a's rect or a descender ("g") into b's."""
+    if a[0] < b[0] < a[2] - 0.05 and min(a[3], b[3]) > max(a[1], b[1]):
+        return True
+    return b[3] < a[3] and a[1] < b[3] - 0.05 and min(a[2], b[2]) > max(a[0], b[0])
 
 
 def _char_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:

@@ -132,3 +132,26 @@ def test_a_line_of_thousands_of_drifting_runs_is_laid_out_in_one_pass() -> None:
     ]
     rows = layout_rows(runs)
     assert sum(len(r) for r in rows) == 1 and len(rows[0][0].text) == 8000
+
+
+def test_lines_closer_than_their_glyphs_are_tall_keep_their_own_letters() -> None:
+    # 8 pt on 8.5 pt leading (reportlab's Paragraph as InvoiceGenerator sets an address): the
+    # "g" of one line reaches into the next line's box, the caron of "Š" into the one above
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.docgen import FONT_DIR
+
+    pdfmetrics.registerFont(TTFont("DejaVuTight", str(FONT_DIR / "DejaVuSans.ttf")))
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    text = canvas.beginText(100, 700)
+    text.setFont("DejaVuTight", 8, leading=8.5)
+    text.textLines(["Ing. Peter Horváth - Agro", "Štúrova 57", "010 01 Žilina"])
+    canvas.drawText(text)
+    canvas.save()
+    lines = read_pdf(out.getvalue()).pages[0].lines
+    assert lines == ("Ing. Peter Horváth - Agro", "Štúrova 57", "010 01 Žilina")
