@@ -249,8 +249,20 @@ _CHROMIUM = ("chromium", "chromedriver")
 # Families written on 2026-12-04 (module, label, first run, the seeds their fixes were made on,
 # what prints them: Chromium, or a library's own PDF), reported on seeds of their own
 _LATER_FAMILIES: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
-    ("saasgen", "online services and shops", "91.7 % exact / 0.8 % wrong, 12 of 40", 63000, _CHROMIUM),
-    ("eastgen", "PL/HU/IT/ES programs' layouts", "94.5 % exact / 1.7 % wrong, 24 of 40", 115000, _CHROMIUM),
+    (
+        "saasgen",
+        "online services and shops",
+        "91.7 % exact / 0.8 % wrong, 12 of 40",
+        63000,
+        _CHROMIUM,
+    ),
+    (
+        "eastgen",
+        "PL/HU/IT/ES programs' layouts",
+        "94.5 % exact / 1.7 % wrong, 24 of 40",
+        115000,
+        _CHROMIUM,
+    ),
     (
         "utilitygen",
         "Slovak utility and telecom bills",
