@@ -284,6 +284,13 @@ _LATER_FAMILIES: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         184000,
         (),
     ),
+    (
+        "dingen",
+        "dinbrief, German DIN 5008 letter invoices",
+        "92.4 % exact / 0.9 % wrong, 0 of 40",
+        194000,
+        (),
+    ),
 )
 
 
@@ -292,7 +299,8 @@ def later_family_sets(n: int) -> None:
     fixes made on seeds 60000-62039), tests/eastgen.py (Polish, Hungarian, Italian and
     Spanish programs' layouts; 110000-111039), tests/utilitygen.py (Slovak utility and
     telecom bills; 150000-151039), tests/longgen.py (wholesalers' invoices of several pages;
-    170000-172039), tests/igen.py (InvoiceGenerator's reportlab PDFs; 180000-181059)."""
+    170000-172039), tests/igen.py (InvoiceGenerator's reportlab PDFs; 180000-181059), tests/dingen.py (dinbrief's
+    letters; 190000-191039)."""
     import importlib
 
     for module, label, first, seed, needs in _LATER_FAMILIES:

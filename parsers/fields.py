@@ -180,7 +180,8 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         doc_type=doc_type,
         number=_doc_number(grid, refers_cell),
         variable_symbol=_first(grid.value_for(_VS, _vs)),
-        issue_date=_first(grid.value_for(_ISSUE, a_date, skip=_another_dates_label)),
+        issue_date=_first(grid.value_for(_ISSUE, a_date, skip=_another_dates_label))
+        or _title_date(grid, a_date),
         delivery_date=_first(grid.value_for(_DELIVERY, one_date)),
         due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
@@ -254,11 +255,15 @@ def _another_dates_label(grid: Grid, cell: Cell) -> bool:
     """A bare "Date" that a narrow column wrapped into another date's label ("Date | of |
     supply", "Due | date"): not the issue date's. A label of its own ("Vystavené:", a "Date"
     with its value beside it) above another ("Dodané:") is no wrapped one."""
+    if _BARE_DATE_WORD.fullmatch(cell.text) is None:
+        return False
+    if _column_head(grid, cell) and not any(
+        p.search(c.text) for c in grid.rows[cell.row] if c is not cell for p in _FACTS
+    ):
+        return True  # "# | Description | Date | Unit Price …": the items' dates
     beside = grid.right_of(cell)
-    return (
-        _BARE_DATE_WORD.fullmatch(cell.text) is not None
-        and (beside is None or not any(ch.isdigit() for ch in beside.text))
-        and any(p.search(text) for text in grid.wrapped_through(cell) for p in (_DUE, _DELIVERY))
+    return (beside is None or not any(ch.isdigit() for ch in beside.text)) and any(
+        p.search(text) for text in grid.wrapped_through(cell) for p in (_DUE, _DELIVERY)
     )
 
 
@@ -459,6 +464,26 @@ def _title_number(grid: Grid) -> str | None:
                     token = again.group(1)
             if token and token[-1] not in "-/" and (value := _doc_number_value(token)):
                 return value
+    return None
+
+
+def _title_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None:
+    """A date alone on the title's line, no label anywhere: a letter's date set level with
+    its subject ("Rechnung Nr. R6341485 | 26.08.2025"), as DIN 5008 letters print it."""
+    for row in grid.rows[:15]:
+        titles = [
+            c
+            for c in row
+            if (m := labels.ANY_TITLE.search(c.text)) is not None
+            and not c.text[: m.start()].strip()
+        ]
+        dates = [
+            d
+            for c in row
+            if c not in titles and ":" not in c.text and (d := a_date(c.text)) is not None
+        ]
+        if titles and len(dates) == 1 and len(row) <= 3:
+            return dates[0]
     return None
 
 

@@ -280,7 +280,7 @@ ISSUE = _compile(
     r"dátum vyhotovenia|dátum vystavenia|datum vystavení|dátum vyhot\.(?: a dodania)?|vystaven[éaáoý]",
     # abbreviated as programs print them in narrow columns: "Dát. vyhotovenia", "Datum vyst."
     r"dát(?:um|\.)\s*vyst(?:\.|avenia|avení)|dát\.\s*vyhot(?:\.|ovenia|ovení)|vyhotoven[éaáoý]\b",
-    r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|dátum:",
+    r"date of issue|issue date|invoice date|dátum a čas vyhotovenia|\bdátum:",  # not "Lieferdatum:"
     r"rechnungsdatum|beleg-?datum|rechnungs-datum|ausstellungsdatum|ausgestellt am|datum der rechnung",
     r"date de (?:la )?facture|date d'émission|date de l'avoir|factuurdatum|factuur datum|datum factuur",
     r"data (?:fattura|emissione|documento)|számla kelte|kiállítás dátuma|(?<!teljesítés )kelte|^kelt\b",
@@ -294,6 +294,8 @@ ISSUE = _compile(
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
     r"^vo[mn](?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4})",  # "Rechnung Nr. 1" broken before "vom 31.10.2018"
     r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
+    # a letter's place and date, as DIN 5008 sets it: "München, 08.08.2025", "Wien, am 3.2.2026"
+    r"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+){0,2},(?: den| am)?(?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\s*$)",
 )
 DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",
@@ -376,6 +378,7 @@ TOTALS: tuple[re.Pattern[str], ...] = (
         r"total ttc|montant ttc|totaal incl\.? btw|factuur totaal|totale documento|totale fattura",
         r"bruttó összesen|wartość brutto|razem brutto",
         r"bruttobetrag|summe brutto|gesamtsumme|rechnungssumme|total brutto",
+        r"sum \(gross\)|total \(gross\)|summe \(brutto\)|gesamtsumme \(brutto\)",
         r"celková cena (?:s dph|vrátane dph|včetně dph)|cena celk(?:om|em) (?:s dph|vrátane dph|včetně dph)",
     ),
     _total(
