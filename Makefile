@@ -5,7 +5,7 @@ CONFIG  ?= config.example.toml
 PYTHON  ?= python3
 PKGS    := daemon parsers routing storage
 
-.PHONY: run test lint install system-deps samples bench format clean
+.PHONY: run test lint install system-deps node-deps samples bench format clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ install: $(VENV)/.installed
 system-deps:
 	@sh .ci/system-deps
 
+## The Node.js invoicing library one family of test documents is printed with (tests/nodegen.py)
+NODE_DEPS := tests/node/node_modules/.installed
+$(NODE_DEPS): tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-deps: system-deps $(NODE_DEPS)
+
 run: install
 	$(VENV)/bin/podatelna serve --config $(CONFIG)
 
@@ -29,7 +37,7 @@ lint: install
 
 ## Three test processes on two cores: the end-to-end tests wait on daemons, servers and
 ## browsers a good part of their time; worksteal keeps the long ones from ending the run alone.
-test: install system-deps lint
+test: install system-deps node-deps lint
 	$(VENV)/bin/pytest -n 3 --dist worksteal
 
 format: install
@@ -39,10 +47,10 @@ format: install
 samples: install
 	$(PY) -m tests.docgen docs/samples
 
-bench: install system-deps
+bench: install system-deps node-deps
 	$(PY) bench/pdftext.py
 	$(PY) bench/accuracy.py
 	$(PY) bench/smtp.py --paced 20 --soak 10000 --nodes --profile
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

@@ -41,6 +41,7 @@ from parsers.values import (
     parse_amount,
     parse_date,
     slash_order,
+    slashed_unpadded,
 )
 from parsers.vocab import DocType, Flag
 
@@ -154,9 +155,16 @@ def extract_fields(grid: Grid) -> ExtractedFields:
     doc_type = _doc_type(grid)
     supplier, customer = (_dic_agreeing(p) for p in _parties(grid, doc_type))
     # 03/04/2025: April or March? The page's other dates tell, else its issuer: one with a
-    # European VAT id writes the day first (only the US puts the month first)
+    # European VAT id writes the day first (only the US puts the month first), when it
+    # writes them as Europe does, two digits each; "7/9/2025" is what US-made software
+    # prints (JavaScript's en-US dates), whoever runs it
     order = slash_order(grid.lines)
-    if order == "unsure" and supplier.ic_dph and is_valid_vat_id(supplier.ic_dph):
+    if (
+        order == "unsure"
+        and supplier.ic_dph
+        and is_valid_vat_id(supplier.ic_dph)
+        and not slashed_unpadded(grid.lines)
+    ):
         order = "dmy"
 
     def a_date(text: str) -> date | None:
@@ -172,7 +180,7 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         doc_type = DocType.RECEIPT  # an eKasa UID under a title nobody listed ("DOKLAD")
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
-    vat = _vat_rows(grid)
+    vat = _vat_rows(grid) or _vat_of_tax_total(grid, total)
     if doc_type is DocType.ADVANCE_TAX_DOCUMENT:
         total = _payment_documented(grid, total, vat)
     iban, unreadable_iban = _iban(grid, receipt_id)
@@ -181,7 +189,8 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         number=_doc_number(grid, refers_cell),
         variable_symbol=_first(grid.value_for(_VS, _vs)),
         issue_date=_first(grid.value_for(_ISSUE, a_date, skip=_another_dates_label))
-        or _title_date(grid, a_date),
+        or _title_date(grid, a_date)
+        or _letter_date(grid, a_date),
         delivery_date=_first(grid.value_for(_DELIVERY, one_date)),
         due_date=_first(grid.value_for(_DUE, a_date)),
         supplier=supplier,
@@ -387,6 +396,12 @@ def _doc_number(grid: Grid, refers_cell: Cell | None) -> str | None:
                 value = None  # "1": a line number after all
         if not_referred(value) and not _under_party_header(grid, cell):
             return value
+    for cell, m in grid.find(labels.REF_NUMBER):
+        rest = value_text(cell.text[m.end() :])
+        right = grid.right_of(cell)
+        value = _doc_number_value(rest or (right.text if right is not None else ""))
+        if not_referred(value):
+            return value
     return None
 
 
@@ -484,6 +499,21 @@ def _title_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None
         ]
         if titles and len(dates) == 1 and len(row) <= 3:
             return dates[0]
+    return None
+
+
+# a letter's place and date, as DIN 5008 sets it: "München, 08.08.2025", "Wien, am 3.2.2026"
+_PLACE_AND_DATE = re.compile(
+    r"[A-ZÄÖÜ][\w.-]+(?: [\w.-]+){0,2},(?: den| am)?\s*(\d{1,2}\.\s?\d{1,2}\.\s?\d{4})\s*"
+)
+
+
+def _letter_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None:
+    """No date labelled: a letter's place and date, alone in its cell."""
+    for row in grid.rows[:40]:
+        for cell in row:
+            if (m := _PLACE_AND_DATE.fullmatch(cell.text)) is not None:
+                return a_date(m.group(1))
     return None
 
 
@@ -1080,6 +1110,7 @@ def _party_block(
     )
 
 
+_DANGLING = re.compile(r"\s[-–&]\s*$|,\s*$")  # a name broken after its dash, "&" or comma
 _NAME_GOES_ON = re.compile(r"^[^\W\d_A-Z]", re.UNICODE)  # a word starting lower-case
 _ENDS_WITH_FORM = re.compile(rf"(?:{labels.LEGAL_FORM.pattern})\s*$", NOCASE)
 
@@ -1092,25 +1123,48 @@ def _name_wrapped(
     case ("Ing. Katarína Šimko - Reklamné | štúdio", "Kvetinárstvo Horváth | spol. s
     r.o.") or with a legal form while the name does not end with one
     ("MÜLLER SOFTWARE | GmbH & Co. KG", "KRÜGER | MASCHINENBAU e.K.", "… GmbH & Co. | KG"),
-    and has no digits. An address line starts with a capital and has no legal form."""
+    and has no digits. An address line starts with a capital and has no legal form. A
+    person's name over a company's is its contact person: the company is the name."""
     if (name := clean_name(printed)) is None:
         return None
     under = grid.line_under(cell)
     if (
         under is None
         or (inside is not None and (under.row, under.index) not in inside)
-        or under.row != cell.row + 1
+        # the next row, or the one after where a line of the column beside stands between
+        # and the name goes on in lower case ("PROCHÁZKA REKLAMA spol. s | r.o.")
         or not (
-            _NAME_GOES_ON.match(under.text)
-            or (labels.LEGAL_FORM.search(under.text) and not _ENDS_WITH_FORM.search(name))
+            under.row == cell.row + 1
+            or (under.row == cell.row + 2 and _NAME_GOES_ON.match(under.text))
         )
         or any(ch.isdigit() or ch in "@:/" for ch in under.text)
         or under.text.startswith("www")
-        or len(under.text.split()) > 4
+    ):
+        return name
+    if _DANGLING.search(printed) and len(under.text.split()) <= 4:
+        return clean_name(f"{printed} {under.text}") or name  # "Ing. Katarína Varga - | Drevovýroba"
+    if (
+        _PERSON.fullmatch(name)
+        and labels.LEGAL_FORM.search(under.text)
+        and labels.LEGAL_FORM.sub("", under.text).strip(" ,.&-")
+    ):
+        # a contact person over the company ("Ján Novák | Beta Obchod s.r.o."), not a name
+        # the column broke ("Technik Becker | GmbH" has no name of its own under it): the
+        # party is the company
+        return clean_name(under.text) or name
+    if len(under.text.split()) > 4 or not (
+        _NAME_GOES_ON.match(under.text)
+        or (labels.LEGAL_FORM.search(under.text) and not _ENDS_WITH_FORM.search(name))
     ):
         return name
     # joined as printed, then cleaned: "Kováč spol." is no stray dot before "s r.o."
     return clean_name(f"{printed} {under.text}") or name
+
+
+# A person's name: a title at most, then two or three capitalised words of letters
+_PERSON = re.compile(
+    r"(?:(?:Ing|Mgr|Bc|Dr|JUDr|MUDr|RNDr|PhDr)\.\s?)?[^\W\d_][^\W\d_A-Z]+(?: [^\W\d_][^\W\d_A-Z]+){1,2}"
+)
 
 
 def _title_or_label(text: str) -> bool:
@@ -1266,13 +1320,60 @@ _WHOLE_RATE = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*$")
 
 
 def _vat_printed(grid: Grid) -> bool:
-    """A line with a tax word, a rate and an amount ("VAT (23%) €951.23", "DPH 23 %: 551,60")."""
-    return any(
+    """A line with a tax word, a rate and an amount ("VAT (23%) €951.23", "DPH 23 %: 551,60"),
+    or a tax total with no rate ("Total Tax | €11,378.06"): VAT is charged, rows or not."""
+    return _tax_total(grid) is not None or any(
         labels.TAX_WORD.search(line)
         and _SUMMARY_RATE.search(line)
         and amounts_in(_SUMMARY_RATE.sub("", line))
         for line in grid.lines
     )
+
+
+_TAX_TOTAL = re.compile(
+    r"\s*(?:total\s+|gesamt\s+|celková\s+)?(?:tax|vat|dph|mwst\.?|ust\.?|tva|btw|iva|áfa)"
+    r"(?:\s+(?:total|gesamt|spolu|celkem|celkom|summe|amount|összesen|razem))?\s*:?\s*",
+    NOCASE,
+)
+_ITEM_RATE = re.compile(r"\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*")
+
+
+def _tax_total(grid: Grid) -> tuple[Decimal, Cell] | None:
+    """The tax alone under the items, no rate with it ("Total Tax | €11,378.06", "DPH spolu |
+    436,11 €", "MwSt. | € 5.722,13"): a label cell of its own and one amount beside it."""
+    for cell, _ in grid.find(_TAX_TOTAL):
+        if _TAX_TOTAL.fullmatch(cell.text) is None or _column_head(grid, cell):
+            continue
+        beside = grid.right_of(cell)
+        if beside is not None and (amount := _money(beside.text)) is not None:
+            return amount, cell
+    return None
+
+
+def _vat_of_tax_total(grid: Grid, total: Decimal | None) -> tuple[VatRow, ...]:
+    """One VAT row from a tax total and the one rate every item line shows under a tax
+    column's head ("Item | Qty | Price | Tax | Total" over "… | 20% | …"): its base is the
+    total less the tax, taken only when the tax is that rate of it to the cent. Items of
+    two rates give no row: how the tax splits is not printed."""
+    found = _tax_total(grid)
+    if found is None or total is None:
+        return ()
+    tax, _ = found
+    rates: set[Decimal] = set()
+    for head, _ in grid.find(labels.TAX_WORD):
+        if not (_column_head(grid, head) and labels.TAX_WORD.fullmatch(head.text.strip(" .:"))):
+            continue
+        for cell in grid.below(head, depth=60):
+            if (m := _ITEM_RATE.fullmatch(cell.text)) is None:
+                break
+            rates.add(Decimal(m.group(1).replace(",", ".")))
+    if len(rates) != 1:
+        return ()
+    rate = rates.pop()
+    base = total - tax
+    if abs(base * rate / 100 - tax) > Decimal("0.02"):
+        return ()
+    return (VatRow(f"{rate.normalize():f}", base, tax),)
 
 
 def _rate_in(cell: Cell) -> re.Match[str] | None:

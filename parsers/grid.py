@@ -277,6 +277,8 @@ class Grid:
                 value = parse(rest)
                 if value is None and (words := _LABEL_WORDS.match(rest)):
                     value = parse(rest[words.end() :])  # "Gesamtbetrag brutto 6.201,26 €"
+                if value is None and (year := self._year_after(cell)) is not None:
+                    value = parse(f"{rest} {year}")  # "Dátum vystavenia: 6. 5. | 2025"
                 if value is not None:
                     return value, cell
                 if any(ch.isdigit() for ch in rest) or len(rest) > 25:

@@ -259,6 +259,10 @@ NUMBER = _compile(
     r"numer faktury|nr faktury|número de factura|factura n(?:\.º|[º°.®])",
     r"^#(?=\s*[A-Z0-9])",  # "# INV-0042" under the title
 )
+# A reference number, the invoice's own only where nothing else numbers it ("Ref no:
+# #INV-2025194" beside the title of a Node.js library's invoice): elsewhere it is the
+# customer's order
+REF_NUMBER = _compile(r"^ref(?:erence)?\.?\s?(?:no\.?|number|nr\.?)(?=\s*[:#]|\s*$)")
 # The bare word as a whole cell: its value only right of it ("Nummer | FV/2026/03/166"); a
 # column headed "Nr." holds line numbers.
 NUMBER_WORD = _compile(_NUMBER_WORD)
@@ -294,8 +298,6 @@ ISSUE = _compile(
     r"^\s*(?:date|datum|data|fecha)\s*:?\s*$",  # whole cell: the bare word
     r"^vo[mn](?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4})",  # "Rechnung Nr. 1" broken before "vom 31.10.2018"
     r"^(?:date|datum)\s*:",  # "Date : 28/11/2022" at the start of a cell
-    # a letter's place and date, as DIN 5008 sets it: "München, 08.08.2025", "Wien, am 3.2.2026"
-    r"^[A-ZÄÖÜ][\w.-]+(?: [\w.-]+){0,2},(?: den| am)?(?=\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\s*$)",
 )
 DELIVERY = _compile(
     r"dátum dodania(?: tovaru| služby| tovaru/služby)?|DUZP|datum uskutečnění zdanitelného plnění",

@@ -195,6 +195,18 @@ def slash_order(lines: Sequence[str]) -> str:
     return orders.pop() if len(orders) == 1 else "unsure"
 
 
+def slashed_unpadded(lines: Sequence[str]) -> bool:
+    """A slashed date of the lines whose order is not told writes a part with one digit
+    ("7/9/2025"), as US software does; day-first Europe writes 07/09/2025."""
+    return any(
+        int(m.group(1)) <= 12
+        and int(m.group(3)) <= 12
+        and (len(m.group(1)) == 1 or len(m.group(3)) == 1)
+        for line in lines
+        for m in _DATE_SLASH.finditer(line)
+    )
+
+
 def date_readings(text: str) -> set[date]:
     """Every date `text` may print, a slashed one read both ways (to tell whether a known
     date is shown on a page, not to read one)."""
