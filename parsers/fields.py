@@ -1142,7 +1142,8 @@ def _name_wrapped(
     ):
         return name
     if _DANGLING.search(printed) and len(under.text.split()) <= 4:
-        return clean_name(f"{printed} {under.text}") or name  # "Ing. Katarína Varga - | Drevovýroba"
+        # "Ing. Katarína Varga - | Drevovýroba"
+        return clean_name(f"{printed} {under.text}") or name
     if (
         _PERSON.fullmatch(name)
         and labels.LEGAL_FORM.search(under.text)
