@@ -1775,9 +1775,12 @@ _POLISH = str.maketrans("ňŇ", "ńŃ")
 def _legal_form_as_written(name: str) -> str:
     """`name` with an o its legal form has read as a zero put right, each in turn, a
     Luxembourg "S.à r.l." whose à the models do not know ("S.a r.l.", "S. r.l.", "S.a rl.")
-    and a capital I read as an l."""
-    name = _CAPITAL_I.sub("I", name)
+    and a capital I read as an l, and the space OCR lost in "spol.s r.o."."""
+    name = _SPOL_S.sub(lambda m: f"{m[1]} {m[0][-1]}", _CAPITAL_I.sub("I", name))
     return _SARL.sub("S.à r.l.", _LEGAL_ZERO.sub("o.", _LEGAL_ZERO.sub("o.", name)))
+
+
+_SPOL_S = re.compile(r"\b(spol\.)s(?= r\.\s?o\.)", NOCASE)
 
 
 # A capital I read as an l at a word's start, where no word starts so ("lberia", "lng.")
@@ -1837,9 +1840,13 @@ def _read_otherwise(name: str, vat_id: str | None, page: tuple[str, ...]) -> str
 
 
 def _name_words(name: str) -> str:
-    """A name as its readings compare: its words in one case, its legal form left out."""
+    """A name as its readings compare: its words in one case, its legal form and its "&"
+    left out, in any of OCR's readings of it ("8", "6", "©")."""
     words = re.sub(r"[^\w\s]+", " ", labels.LEGAL_FORM.sub(" ", name)).casefold().split()
-    return " ".join(words)
+    return " ".join(w for w in words if w not in _AMPERSAND_READINGS)
+
+
+_AMPERSAND_READINGS = frozenset({"8", "6"})
 
 
 def _run_together(word: str) -> bool:

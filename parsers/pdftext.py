@@ -513,7 +513,15 @@ def _fits(row: list[Segment], seg: Segment, within_reach: bool = True) -> bool:
     like = next(
         (m for m in reversed(row) if 0.67 * height <= m.top - m.bottom <= 1.5 * height), None
     )
-    return like is None or like is row[0] or _same_row(like, seg)
+    if like is None or like is row[0] or _same_row(like, seg):
+        return True
+    # the run just before it on the line, level with it: a word of the same line whatever
+    # another column's runs say ("TÓTH TLAČIAREŇ | s.r.o." as OCR boxes them, the small
+    # letters' box lower than the capitals')
+    return any(
+        _level(m, seg) and 0 <= seg.left - m.right <= 2 * (m.top - m.bottom)
+        for m in row[-_LEVEL_RUNS:]
+    )
 
 
 _LEVEL_RUNS = 40  # a row's runs a new run is compared with: a line of labels and values

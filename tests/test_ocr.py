@@ -618,3 +618,30 @@ def test_a_cut_off_picture_is_said_so_whatever_another_library_switched_on() -> 
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     assert isinstance(opened, str) and "truncated" in opened
+
+
+def test_a_scanned_name_s_readings_of_its_ampersand_and_spacing_agree() -> None:
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    # the name is printed again in the page's repeated header, its "&" read as "8" there
+    f = ExtractedFields(supplier=Party("Procházka & Němec, s. r. o.", "47126396", None, None))
+    kept, notes = strict_for_ocr(f, page=("FV126011229 · Procházka 8 Němec, s. r. o.",))
+    assert kept.supplier.name == "Procházka & Němec, s. r. o.", notes
+    f = ExtractedFields(supplier=Party("PROCHÁZKA TRUHLÁŘSTVÍ spol.s r.o.", "47126396", None, None))
+    assert strict_for_ocr(f)[0].supplier.name == "PROCHÁZKA TRUHLÁŘSTVÍ spol. s r.o."
+
+
+def test_a_word_level_with_the_one_before_it_joins_its_line_whatever_the_next_column_says() -> None:
+    from parsers.pdftext import Segment, layout_rows
+
+    # OCR boxes: "s.r.o." has no capitals, its box lower than the name's; the column
+    # beside it stands a little higher
+    segments = [
+        Segment(316.5, 742.8, 388.9, 750.9, "Variabilný symbol:"),
+        Segment(397.5, 744.2, 446.2, 750.7, "126015748"),
+        Segment(40.5, 740.4, 117.3, 748.3, "TÓTH TLAČIAREŇ"),
+        Segment(120.7, 740.4, 141.8, 745.4, "s.r.o."),
+        Segment(41.3, 730.3, 89.2, 737.5, "Hlavná 89/A"),
+    ]
+    rows = [[s.text for s in row] for row in layout_rows(segments, ocr=True)]
+    assert rows == [["TÓTH TLAČIAREŇ s.r.o.", "Variabilný symbol: 126015748"], ["Hlavná 89/A"]]
