@@ -34,6 +34,7 @@ from parsers.values import (
     MASK,
     amounts_in,
     compact_id,
+    date_readings,
     find_ibans,
     is_valid_iban,
     is_valid_ico,
@@ -270,8 +271,9 @@ def _another_dates_label(grid: Grid, cell: Cell) -> bool:
         p.search(c.text) for c in grid.rows[cell.row] if c is not cell for p in _FACTS
     ):
         return True  # "# | Description | Date | Unit Price …": the items' dates
+    # a date beside it makes it a label of its own; another column's "VAT ID: SK…" does not
     beside = grid.right_of(cell)
-    return (beside is None or not any(ch.isdigit() for ch in beside.text)) and any(
+    return (beside is None or not date_readings(beside.text)) and any(
         p.search(text) for text in grid.wrapped_through(cell) for p in (_DUE, _DELIVERY)
     )
 

@@ -422,6 +422,27 @@ def test_a_bare_date_wrapped_into_another_dates_label_is_not_the_issue_date() ->
     )
 
 
+def test_a_bare_date_wrapped_from_due_with_another_column_s_id_beside_it() -> None:
+    # "Due | date" with the supplier block's "VAT ID: SK…" far right on the same line: no
+    # date beside it, so it is no label of its own (a fresh html seed read the due date)
+    grid = Grid.from_text(
+        "               Date                               Reg. No.: 36582221\n"
+        "               of        Date of   Due            Tax ID: 2021152023\n"
+        "   Invoice                                   \n"
+        "   No.         issue     supply    date           VAT ID: SK2021152023\n"
+        "               26        26 Dec    9 Jan\n"
+        "   20250137                                  \n"
+        "               Dec       2025      2026\n"
+        "               2025\n"
+    )
+    f = extract_fields(grid)
+    assert (f.issue_date, f.delivery_date, f.due_date) == (
+        date(2025, 12, 26),
+        date(2025, 12, 26),
+        date(2026, 1, 9),
+    )
+
+
 def test_a_date_label_above_another_is_no_wrapped_label() -> None:
     for text in (
         "Date              7 June 2026\nDate of supply:   8 June 2026\n",
