@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from tests.appgen import _company, _iban
+from tests.htmlgen import write_samples
 
 CENT = Decimal("0.01")
 GOODS = [
@@ -201,17 +201,7 @@ def documents(n: int, first_seed: int = 190000) -> Iterator[tuple[Drawn, bytes, 
 
 
 def main(argv: list[str]) -> int:
-    import json
-
-    out = Path(argv[0] if argv else "docs/samples/dingen")
-    out.mkdir(parents=True, exist_ok=True)
-    for i, (_, pdf, expected) in enumerate(documents(int(argv[1]) if len(argv) > 1 else 4)):
-        (out / f"dingen-{i}.pdf").write_bytes(pdf)
-        (out / f"dingen-{i}.expected.json").write_text(
-            json.dumps(expected, indent=2, ensure_ascii=False)
-        )
-    print(out)
-    return 0
+    return write_samples(argv, documents, "dingen")
 
 
 if __name__ == "__main__":

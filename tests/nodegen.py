@@ -30,6 +30,7 @@ from pathlib import Path
 from parsers import labels
 from tests.appgen import _company, _iban
 from tests.docgen import FONT_DIR
+from tests.htmlgen import write_samples
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 CENT = Decimal("0.01")
@@ -340,15 +341,7 @@ def documents(n: int, first_seed: int = 200000) -> Iterator[tuple[Drawn, bytes, 
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs/samples/nodegen")
-    out.mkdir(parents=True, exist_ok=True)
-    for i, (_, pdf, expected) in enumerate(documents(int(argv[1]) if len(argv) > 1 else 4)):
-        (out / f"nodegen-{i}.pdf").write_bytes(pdf)
-        (out / f"nodegen-{i}.expected.json").write_text(
-            json.dumps(expected, indent=2, ensure_ascii=False)
-        )
-    print(out)
-    return 0
+    return write_samples(argv, documents, "nodegen")
 
 
 if __name__ == "__main__":
