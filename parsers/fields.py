@@ -753,6 +753,8 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
             _BLOCK_LINES
         ):
             break
+        if rows and row and _items_head(grid, row[0]):
+            break  # the items' head ("Artikel | Anzahl | Stückpreis | MwSt. | Betrag")
         cells = [c for c in row if c.row != head.row or c.index >= head.index]
         if bare:  # a header alone: what stands far right of it on its line is another column
             cells = [c for c in cells if c.row != head.row or c.left - head.left < _COLUMN_GAP]
@@ -774,6 +776,16 @@ def _block_for(grid: Grid, head: Cell, others: list[Cell]) -> Party:
     if not beside and (split := _second_party_edge(head, rows)) is not None:
         rows = [tuple(c for c in row if c.left < split) for row in rows]
     return _party_block(grid, head, rows)
+
+
+def _items_head(grid: Grid, cell: Cell) -> bool:
+    """`cell`'s row heads a table's columns and is no row of a party's identifier labels
+    ("IČO | DIČ | IČ DPH" over their values)."""
+    return _column_head(grid, cell) and not any(
+        pattern[1].search(c.text)
+        for c in grid.rows[cell.row]
+        for pattern in labels.IDENTIFIERS.values()
+    )
 
 
 def _words_from(cell: Cell, x: float) -> Cell:

@@ -234,3 +234,55 @@ def test_pages_as_ocr_reads_them_dots_as_colons_gaps_as_dashes() -> None:
     )
     assert (letter.number, letter.refers_to) == ("F8A1786F-0029", "3BE6F99F-0010")
     assert letter.supplier.name == "Serverwerk Online GmbH"
+
+
+def test_a_party_block_ends_at_the_items_head_not_at_the_legal_footer() -> None:
+    # a scan's cells (OCR lost the label of the customer's VAT id): the footer's "UID-Nr."
+    # under the items is the supplier's, never the customer's
+    from parsers.pdftext import PageText, PdfText, Segment
+
+    cells = [
+        (44, 783, 142, 801, "Rechnung"),
+        (50, 750, 115, 760, "Rechnung Nr."),
+        (143, 752, 222, 760, "AT2025-783104"),
+        (50, 737, 82, 744, "Datum"),
+        (144, 736, 200, 744, "20.03.2025"),
+        (42, 640, 114, 648, "Verkauft von"),
+        (223, 638, 327, 648, "Rechnungsadresse"),
+        (403, 640, 478, 648, "Lieferadresse"),
+        (42, 627, 183, 637, "Alpenbyte IT-Services GmbH"),
+        (223, 628, 275, 637, "Firma s.r.o."),
+        (403, 628, 455, 636, "Firma s.r.o."),
+        (43, 615, 183, 625, "Landstraßer Hauptstraße 71"),
+        (223, 617, 272, 625, "Hlavná 12"),
+        (403, 617, 452, 625, "Hlavná 12"),
+        (43, 606, 95, 614, "1030 Wien"),
+        (223, 606, 309, 614, "811 01 Bratislava"),
+        (403, 606, 489, 614, "811 01 Bratislava"),
+        (43, 595, 154, 602, "UID-Nr.: ATU55757915"),
+        (223, 595, 265, 603, "Slowakei"),
+        (223, 583, 298, 591, "SK2020104735"),
+        (49, 556, 86, 568, "Artikel"),
+        (214, 559, 251, 567, "Anzahl"),
+        (304, 555, 363, 568, "Stückpreis"),
+        (403, 555, 436, 567, "MwSt."),
+        (509, 557, 546, 566, "Betrag"),
+        (49, 542, 127, 550, "Wireless mouse"),
+        (247, 542, 251, 550, "3"),
+        (306, 541, 363, 550, "168,51 EUR"),
+        (416, 542, 437, 550, "20%"),
+        (488, 541, 546, 550, "505,53 EUR"),
+        (326, 430, 397, 438, "Summe brutto"),
+        (482, 429, 546, 438, "606,64 EUR"),
+        (
+            42,
+            361,
+            505,
+            368,
+            "Alpenbyte IT-Services GmbH - Landstraßer Hauptstraße 71, 1030 Wien"
+            " - Firmenbuch B21168 : UID-Nr. ATU55757915",
+        ),
+    ]
+    page = PageText(tuple(Segment(*c) for c in cells), cells=True)
+    f = extract_fields(Grid.from_pdf(PdfText((page,), 1, (), None)))
+    assert (f.supplier.ic_dph, f.customer.ic_dph) == ("ATU55757915", "SK2020104735")
