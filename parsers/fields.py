@@ -1828,7 +1828,14 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
         return "part of it was unreadable"  # "Firma s. (▯,": its cell held an unsure word
     if any(_run_together(word) for word in name.split()):
         return "a word of it runs two words together"  # "acHlavnä" for "… Hlavná 12"
+    if _GERMAN_FORM.search(name) and _NOT_GERMAN.search(name):
+        # the Slovak and Czech models read an umlaut as an acute: "Scháfer", "Krúger"
+        return "a German company's name with a letter German does not write"
     return None
+
+
+_GERMAN_FORM = re.compile(r"(?:\bGmbH|\be\.\s?K\.|\bKG\b|\bAG\b|\bOHG\b|\bUG\b|\be\.\s?V\.)")
+_NOT_GERMAN = re.compile(r"[áúóÁÚÓ]")
 
 
 def _ocr_name_fixed(name: str, vat_id: str | None) -> str:

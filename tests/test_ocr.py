@@ -645,3 +645,16 @@ def test_a_word_level_with_the_one_before_it_joins_its_line_whatever_the_next_co
     ]
     rows = [[s.text for s in row] for row in layout_rows(segments, ocr=True)]
     assert rows == [["TÓTH TLAČIAREŇ s.r.o.", "Variabilný symbol: 126015748"], ["Hlavná 89/A"]]
+
+
+def test_a_scanned_german_company_name_with_an_acute_is_left_out() -> None:
+    from parsers.fields import ExtractedFields, Party, strict_for_ocr
+
+    for misread in ("Maschinenbau Scháfer e.K.", "Handel Krúger GmbH", "Technik-MÚL e.K."):
+        f = ExtractedFields(customer=Party(misread, None, None, None))
+        kept, notes = strict_for_ocr(f)
+        assert kept.customer.name is None and "customer.name" in kept.missing, notes
+    kept, _ = strict_for_ocr(
+        ExtractedFields(customer=Party("Handel Krüger GmbH", None, None, None))
+    )
+    assert kept.customer.name == "Handel Krüger GmbH"
