@@ -1828,6 +1828,8 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
         return "part of it was unreadable"  # "Firma s. (▯,": its cell held an unsure word
     if any(_run_together(word) for word in name.split()):
         return "a word of it runs two words together"  # "acHlavnä" for "… Hlavná 12"
+    if _STRAY_SIGN.search(name):
+        return "a sign no name holds"  # "Katarína Kováč£ W": the title's spaced letters
     if _GERMAN_FORM.search(name) and _NOT_GERMAN.search(name):
         # the Slovak and Czech models read an umlaut as an acute: "Scháfer", "Krúger"
         return "a German company's name with a letter German does not write"
@@ -1836,6 +1838,7 @@ def _misread_name(name: str, unsure: frozenset[str]) -> str | None:
 
 _GERMAN_FORM = re.compile(r"(?:\bGmbH|\be\.\s?K\.|\bKG\b|\bAG\b|\bOHG\b|\bUG\b|\be\.\s?V\.)")
 _NOT_GERMAN = re.compile(r"[áúóÁÚÓ]")
+_STRAY_SIGN = re.compile(r"[£$¥§¤€©®|\[\]{}<>]")
 
 
 def _ocr_name_fixed(name: str, vat_id: str | None) -> str:

@@ -658,3 +658,5 @@ def test_a_scanned_german_company_name_with_an_acute_is_left_out() -> None:
         ExtractedFields(customer=Party("Handel Krüger GmbH", None, None, None))
     )
     assert kept.customer.name == "Handel Krüger GmbH"
+    kept, _ = strict_for_ocr(ExtractedFields(supplier=Party("Katarína Kováč£ W", None, None, None)))
+    assert kept.supplier.name is None
