@@ -181,7 +181,11 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         doc_type = DocType.RECEIPT  # an eKasa UID under a title nobody listed ("DOKLAD")
     refers_to, refers_cell = _refers_to(grid)
     total, currency = _total(grid)
-    vat = _vat_rows(grid) or _vat_of_tax_total(grid, total)
+    vat = _vat_rows(grid)
+    # a tax total with no rate ("Total Tax | €11,378.06"), looked for only where no rows are
+    tax_total = None if vat else _tax_total(grid)
+    if tax_total is not None:
+        vat = _vat_of_tax_total(grid, total, tax_total)
     if doc_type is DocType.ADVANCE_TAX_DOCUMENT:
         total = _payment_documented(grid, total, vat)
     iban, unreadable_iban = _iban(grid, receipt_id)
@@ -206,7 +210,7 @@ def extract_fields(grid: Grid) -> ExtractedFields:
         refers_to=refers_to,
         rounding=_first(grid.value_for(_ROUNDING, _money)),
         advances=abs(a) if (a := _first(grid.value_for(_ADVANCES, _money))) is not None else None,
-        vat_printed=bool(vat) or _vat_printed(grid),
+        vat_printed=bool(vat) or tax_total is not None or _vat_printed(grid),
     )
     # a table of rows per rate with the rate in a column of its own: taken only when the
     # rows make the total, as an items table with a rate column would not
@@ -346,9 +350,8 @@ def _doc_number_value(text: str) -> str | None:
         and re.fullmatch(r"\d\w*[/-][\w/-]*\w", words[1])
         and parse_date(words[1]) is None
     ):
-        return (
-            f"{token} {words[1]}"  # a series before its number: "F 1234K20/1234/12", "FV 12/2026"
-        )
+        # a series before its number: "F 1234K20/1234/12", "FV 12/2026"
+        return f"{token} {words[1]}"
     if len(words) > 1 and re.fullmatch(r"[\d/\-]+", words[1]) and parse_date(words[1]) is None:
         return None  # "RE-20 201121/50 8": a text layer with spaces inside the number
     if len(words) > 1 and re.fullmatch(r"\d{1,2}", token) and re.search(r"\d", words[1]):
@@ -487,7 +490,7 @@ def _title_number(grid: Grid) -> str | None:
 def _title_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None:
     """A date alone on the title's line, no label anywhere: a letter's date set level with
     its subject ("Rechnung Nr. R6341485 | 26.08.2025"), as DIN 5008 letters print it."""
-    for row in grid.rows[:15]:
+    for row in (r for r in grid.rows[:15] if len(r) <= 3):
         titles = [
             c
             for c in row
@@ -499,7 +502,7 @@ def _title_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None
             for c in row
             if c not in titles and ":" not in c.text and (d := a_date(c.text)) is not None
         ]
-        if titles and len(dates) == 1 and len(row) <= 3:
+        if titles and len(dates) == 1:
             return dates[0]
     return None
 
@@ -511,10 +514,12 @@ _PLACE_AND_DATE = re.compile(
 
 
 def _letter_date(grid: Grid, a_date: Callable[[str], date | None]) -> date | None:
-    """No date labelled: a letter's place and date, alone in its cell."""
+    """No date labelled: a letter's place and date, alone in its cell ("München, 08.08.2025";
+    not "Fällig am, 20.08.2025": the place is no other date's label)."""
     for row in grid.rows[:40]:
         for cell in row:
-            if (m := _PLACE_AND_DATE.fullmatch(cell.text)) is not None:
+            m = _PLACE_AND_DATE.fullmatch(cell.text)
+            if m is not None and not any(p.search(cell.text) for p in (_DUE, _DELIVERY)):
                 return a_date(m.group(1))
     return None
 
@@ -1155,7 +1160,11 @@ def _name_wrapped(
         or under.text.startswith("www")
     ):
         return name
-    if _DANGLING.search(printed) and len(under.text.split()) <= 4:
+    if (
+        _DANGLING.search(printed)
+        and not _ENDS_WITH_FORM.search(printed.rstrip(" ,-–&"))
+        and len(under.text.split()) <= 4
+    ):
         # "Ing. Katarína Varga - | Drevovýroba"
         return clean_name(f"{printed} {under.text}") or name
     if (
@@ -1335,9 +1344,8 @@ _WHOLE_RATE = re.compile(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*$")
 
 
 def _vat_printed(grid: Grid) -> bool:
-    """A line with a tax word, a rate and an amount ("VAT (23%) €951.23", "DPH 23 %: 551,60"),
-    or a tax total with no rate ("Total Tax | €11,378.06"): VAT is charged, rows or not."""
-    return _tax_total(grid) is not None or any(
+    """A line with a tax word, a rate and an amount ("VAT (23%) €951.23", "DPH 23 %: 551,60")."""
+    return any(
         labels.TAX_WORD.search(line)
         and _SUMMARY_RATE.search(line)
         and amounts_in(_SUMMARY_RATE.sub("", line))
@@ -1353,7 +1361,7 @@ _TAX_TOTAL = re.compile(
 _ITEM_RATE = re.compile(r"\s*(\d{1,2}(?:[.,]\d{1,2})?)\s?%\s*")
 
 
-def _tax_total(grid: Grid) -> tuple[Decimal, Cell] | None:
+def _tax_total(grid: Grid) -> Decimal | None:
     """The tax alone under the items, no rate with it ("Total Tax | €11,378.06", "DPH spolu |
     436,11 €", "MwSt. | € 5.722,13"): a label cell of its own and one amount beside it."""
     for cell, _ in grid.find(_TAX_TOTAL):
@@ -1361,19 +1369,17 @@ def _tax_total(grid: Grid) -> tuple[Decimal, Cell] | None:
             continue
         beside = grid.right_of(cell)
         if beside is not None and (amount := _money(beside.text)) is not None:
-            return amount, cell
+            return amount
     return None
 
 
-def _vat_of_tax_total(grid: Grid, total: Decimal | None) -> tuple[VatRow, ...]:
+def _vat_of_tax_total(grid: Grid, total: Decimal | None, tax: Decimal) -> tuple[VatRow, ...]:
     """One VAT row from a tax total and the one rate every item line shows under a tax
     column's head ("Item | Qty | Price | Tax | Total" over "… | 20% | …"): its base is the
     total less the tax, taken only when the tax is that rate of it to the cent. Items of
     two rates give no row: how the tax splits is not printed."""
-    found = _tax_total(grid)
-    if found is None or total is None:
+    if total is None:
         return ()
-    tax, _ = found
     rates: set[Decimal] = set()
     for head, _ in grid.find(labels.TAX_WORD):
         if not (_column_head(grid, head) and labels.TAX_WORD.fullmatch(head.text.strip(" .:"))):

@@ -67,3 +67,10 @@ def test_a_letter_s_place_and_date() -> None:
         )
     )
     assert f.issue_date == date(2025, 8, 8)
+
+
+def test_a_due_date_written_like_a_letter_s_date_is_no_issue_date() -> None:
+    page = _LETTER.format(number="R6341485", letter_date="").replace(
+        "KRÜGER", "Zahlbar bis, 20.08.2025\nKRÜGER"
+    )
+    assert extract_fields(Grid.from_text(page)).issue_date is None

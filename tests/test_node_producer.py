@@ -130,3 +130,8 @@ def test_a_supplier_name_broken_by_its_column(lines: list[str], name: str) -> No
         ]
     )
     assert extract_fields(Grid.from_text(page)).supplier.name == name
+
+
+def test_a_name_ending_in_its_legal_form_and_a_comma_takes_no_next_line() -> None:
+    page = "Alfa Stav s.r.o.,\nSlovensko\nIČ DPH: SK2020104735\nOdberateľ:\nBeta s.r.o.\n"
+    assert extract_fields(Grid.from_text(page)).supplier.name == "Alfa Stav s.r.o."
